@@ -1,0 +1,59 @@
+"""Broadcast typed events to browsers, after the transaction commits.
+
+Every event names its stream and carries a per-stream sequence number, so a
+client that notices a gap (the Redis channel layer drops messages past its
+capacity) knows to fetch what it missed from the database.
+"""
+
+from __future__ import annotations
+
+import logging
+from functools import lru_cache
+from typing import Any, TypedDict
+
+import redis
+from asgiref.sync import async_to_sync
+from channels.layers import get_channel_layer
+from django.conf import settings
+from django.db import transaction
+
+logger = logging.getLogger(__name__)
+
+
+class StreamEvent(TypedDict):
+    stream: str
+    kind: str
+    seq: int
+    data: dict[str, Any]
+
+
+def group_name(stream: str) -> str:
+    """Channels group names allow only [A-Za-z0-9._-]."""
+    return "stream." + "".join(ch if ch.isalnum() or ch in "._-" else "-" for ch in stream)[:90]
+
+
+@lru_cache(maxsize=1)
+def redis_client() -> redis.Redis:
+    return redis.Redis.from_url(settings.REDIS_URL)
+
+
+def next_sequence(stream: str) -> int:
+    """A per-stream counter shared by every process (web, workers)."""
+    return int(redis_client().incr(f"{settings.REDIS_KEY_PREFIX}:seq:{stream}"))
+
+
+def publish(stream: str, kind: str, data: dict[str, Any], *, seq: int | None = None) -> None:
+    """Send now. Failure to reach Redis is logged, never raised: the data is in the DB."""
+    try:
+        event = StreamEvent(stream=stream, kind=kind, seq=seq if seq is not None else next_sequence(stream), data=data)
+        layer = get_channel_layer()
+        if layer is None:
+            return
+        async_to_sync(layer.group_send)(group_name(stream), {"type": "stream.event", "event": event})
+    except (redis.RedisError, OSError) as exc:
+        logger.warning("could not broadcast %s on %s: %s", kind, stream, exc)
+
+
+def broadcast_on_commit(stream: str, kind: str, data: dict[str, Any], *, seq: int | None = None) -> None:
+    """Publish once the surrounding transaction commits (at once outside one)."""
+    transaction.on_commit(lambda: publish(stream, kind, data, seq=seq))

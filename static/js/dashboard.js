@@ -1,0 +1,57 @@
+(function () {
+  "use strict";
+  var WINDOW_MS = 60 * 60 * 1000;
+  var series = JSON.parse(document.getElementById("height-series").textContent || "{}");
+  var svg = document.getElementById("height-plot");
+  var legend = document.getElementById("height-legend");
+  var liveStatus = document.getElementById("live-status");
+
+  function formatAge(seconds) {
+    if (seconds < 0) seconds = 0;
+    if (seconds < 120) return Math.round(seconds) + " s";
+    if (seconds < 7200) return Math.round(seconds / 60) + " min";
+    return Math.round(seconds / 3600) + " h";
+  }
+  function dash(v) { return v === null || v === undefined ? "–" : String(v); }
+
+  function refreshAges() {
+    document.querySelectorAll("#nodes-table tr[data-node-id]").forEach(function (row) {
+      var iso = row.getAttribute("data-latest-block-time");
+      var cell = row.querySelector('[data-field="since_block"]');
+      if (!iso) { cell.textContent = "–"; return; }
+      var age = (Date.now() - Date.parse(iso)) / 1000;
+      cell.textContent = formatAge(age);
+      cell.classList.toggle("stale", age > 300);  // playbook: no block for >5 min is P0
+    });
+  }
+
+  function applySnapshot(n) {
+    var row = document.querySelector('#nodes-table tr[data-node-id="' + n.id + '"]');
+    if (!row) { window.location.reload(); return; }  // a node was added: render it server-side
+    var status = row.querySelector('[data-field="status"]');
+    status.textContent = n.status;
+    status.className = "status status-" + n.status;
+    status.title = n.error || "";
+    row.querySelector('[data-field="height"]').textContent = dash(n.height);
+    row.querySelector('[data-field="peer_count"]').textContent = dash(n.peer_count);
+    row.querySelector('[data-field="mempool_size"]').textContent = dash(n.mempool_size);
+    var polled = row.querySelector('[data-field="polled_at"]');
+    polled.textContent = n.polled_at ? new Date(n.polled_at).toLocaleTimeString() : "never";
+    row.setAttribute("data-latest-block-time", n.latest_block_time || "");
+    if (n.status === "up" && n.height !== null && n.polled_at) {
+      (series[n.name] = series[n.name] || []).push([n.polled_at, n.height]);
+    }
+    refreshAges();
+  }
+
+  DinariLive.connect("/ws/nodes/", {
+    onEvent: function (ev) { if (ev.kind === "node.sample") applySnapshot(ev.data); },
+    // Node snapshots are state, not a log: the next one replaces a missed one.
+    onGap: function () {},
+    onState: function (s) { liveStatus.textContent = s; liveStatus.setAttribute("data-state", s); },
+  });
+  refreshAges();
+  DinariPlot.draw(svg, legend, series, WINDOW_MS);
+  setInterval(refreshAges, 1000);
+  setInterval(function () { DinariPlot.draw(svg, legend, series, WINDOW_MS); }, 5000);
+})();
