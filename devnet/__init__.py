@@ -1,0 +1,1 @@
+"""Simulated Dinari node (standard library only); run with `python -m devnet`."""
