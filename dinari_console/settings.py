@@ -229,6 +229,7 @@ SPECTACULAR_SETTINGS = {
     "DESCRIPTION": "Incidents, runbooks, monitoring, backups and maintenance for the Dinari chain.",
     "VERSION": "0.1.0",
     "SERVE_INCLUDE_SCHEMA": False,
+    "SERVE_PERMISSIONS": ["core.permissions.IsViewer"],
     "COMPONENT_SPLIT_REQUEST": True,
     # Served from our own static files: the console must work without internet.
     "SWAGGER_UI_DIST": "SIDECAR",

@@ -22,7 +22,7 @@ class UserFactory(factory.django.DjangoModelFactory):
     password = factory.PostGenerationMethodCall("set_password", PASSWORD)
 
     @factory.post_generation
-    def roles(user: Any, create: bool, extracted: Any, **kwargs: Any) -> None:  # noqa: N805 - factory_boy passes the object
+    def roles(user: Any, create: bool, extracted: Any, **kwargs: Any) -> None:
         if create and extracted:
             for name in extracted:
                 user.groups.add(Group.objects.get_or_create(name=name)[0])

@@ -32,13 +32,14 @@ class NodeViewSet(viewsets.ViewSet):
     """The registry of Dinari nodes the console polls."""
 
     permission_classes = [ReadViewerWriteAdmin]
+    lookup_value_converter = "int"
 
     @extend_schema(responses=NodeSerializer(many=True))
     def list(self, request: Request) -> Response:
         return Response(NodeSerializer(selectors.node_list(), many=True).data)
 
     @extend_schema(responses=NodeSerializer)
-    def retrieve(self, request: Request, pk: str) -> Response:
+    def retrieve(self, request: Request, pk: int) -> Response:
         return Response(NodeSerializer(self._get(pk)).data)
 
     @extend_schema(request=NodeWriteSerializer, responses={201: NodeSerializer})
@@ -49,14 +50,14 @@ class NodeViewSet(viewsets.ViewSet):
         return Response(NodeSerializer(node).data, status=status.HTTP_201_CREATED)
 
     @extend_schema(request=NodeWriteSerializer, responses=NodeSerializer)
-    def partial_update(self, request: Request, pk: str) -> Response:
+    def partial_update(self, request: Request, pk: int) -> Response:
         payload = NodeWriteSerializer(data=request.data, partial=True)
         payload.is_valid(raise_exception=True)
         node = services.node_update(actor=request.user, node_id=self._get(pk).pk, data=dict(payload.validated_data))
         return Response(NodeSerializer(node).data)
 
     @extend_schema(responses={204: None})
-    def destroy(self, request: Request, pk: str) -> Response:
+    def destroy(self, request: Request, pk: int) -> Response:
         services.node_delete(actor=request.user, node_id=self._get(pk).pk)
         return Response(status=status.HTTP_204_NO_CONTENT)
 
@@ -68,7 +69,7 @@ class NodeViewSet(viewsets.ViewSet):
         responses=MetricSampleSerializer(many=True),
     )
     @action(detail=True, methods=["get"])
-    def samples(self, request: Request, pk: str) -> Response:
+    def samples(self, request: Request, pk: int) -> Response:
         """The node's samples, newest first, paginated (limit/offset)."""
         node = self._get(pk)
         samples = selectors.node_samples(node, since=_parse_time(request, "since"), until=_parse_time(request, "until"))
@@ -77,7 +78,7 @@ class NodeViewSet(viewsets.ViewSet):
         return paginator.get_paginated_response(MetricSampleSerializer(page, many=True).data)
 
     @staticmethod
-    def _get(pk: str) -> Node:
+    def _get(pk: int) -> Node:
         if not str(pk).isdigit():
             raise NotFound(f"node {pk!r} does not exist.")
         node = Node.objects.filter(pk=int(pk)).first()

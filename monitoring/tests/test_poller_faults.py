@@ -1,0 +1,83 @@
+"""The poller survives nodes that hang, answer garbage, fail, or rate-limit."""
+
+from __future__ import annotations
+
+import time
+
+import pytest
+
+from monitoring import services
+from monitoring.models import MetricSample, Node, NodeStatus
+from monitoring.tests.badnode import bad_node
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    ("mode", "reason"),
+    [
+        ("garbage", "not JSON"),
+        ("rpc_error", "RPC error -32603"),
+        ("http_500", "not JSON"),
+        ("rate_limited", "RPC error -32002"),
+    ],
+)
+def test_a_broken_node_is_recorded_unreachable_with_the_reason(mode: str, reason: str) -> None:
+    with bad_node(mode) as url:
+        node = Node.objects.create(name=f"bad-{mode}".replace("_", "-"), rpc_url=url)
+        results = services.nodes_poll()
+    assert len(results) == 1
+    node.refresh_from_db()
+    assert node.status == NodeStatus.UNREACHABLE
+    assert reason in node.last_error
+    sample = MetricSample.objects.get(node=node)
+    assert sample.reachable is False
+    assert reason in sample.error
+    if mode == "rate_limited":
+        assert node.backoff_until is not None
+        assert services.nodes_poll() == []  # backing off: not asked again right away
+
+
+@pytest.mark.django_db
+def test_a_hanging_node_times_out_and_does_not_hold_up_the_others(settings) -> None:
+    settings.NODE_POLL_TIMEOUT_SECONDS = 0.5
+    with bad_node("hang") as hanging, bad_node("garbage") as garbage:
+        Node.objects.create(name="hangs", rpc_url=hanging)
+        Node.objects.create(name="garbage", rpc_url=garbage)
+        Node.objects.create(name="refused", rpc_url="http://127.0.0.1:9")  # nothing listens there
+        started = time.monotonic()
+        results = services.nodes_poll()
+        elapsed = time.monotonic() - started
+    assert len(results) == 3
+    errors = dict(Node.objects.values_list("name", "last_error"))
+    assert "timed out" in errors["hangs"]
+    assert "not JSON" in errors["garbage"]
+    assert "connection failed" in errors["refused"]
+    # Polled concurrently: the hanging node costs one timeout, not one per node.
+    assert elapsed < 3.0
+
+
+@pytest.mark.django_db
+def test_a_missing_credential_is_reported_not_raised(monkeypatch) -> None:
+    monkeypatch.delenv("NO_SUCH_NODE_KEY", raising=False)
+    Node.objects.create(
+        name="secure", rpc_url="http://127.0.0.1:9", auth_scheme="apikey", credential_ref="env:NO_SUCH_NODE_KEY"
+    )
+    services.nodes_poll()
+    node = Node.objects.get(name="secure")
+    assert node.status == NodeStatus.UNREACHABLE
+    assert node.last_error == "credential env:NO_SUCH_NODE_KEY is not set"
+
+
+def test_metrics_parser_reads_real_names_and_rejects_garbage() -> None:
+    from integrations.node_client import NodeError, parse_metrics
+
+    text = (
+        "# HELP dinari_p2p_connected_peers Connected peers\n# TYPE dinari_p2p_connected_peers gauge\n"
+        "dinari_p2p_connected_peers 7\n"
+        "# TYPE dinari_blockchain_blocks_processed_total counter\ndinari_blockchain_blocks_processed_total 120\n"
+    )
+    values = parse_metrics(text)
+    assert values["dinari_p2p_connected_peers"] == 7
+    assert values["dinari_blockchain_blocks_processed_total"] == 120
+    with pytest.raises(NodeError):
+        parse_metrics("this is { not prometheus")

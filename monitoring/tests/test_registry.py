@@ -1,0 +1,122 @@
+"""The node registry: validation, roles, secrets never shown."""
+
+from __future__ import annotations
+
+import pytest
+
+from core.errors import Conflict, Forbidden, InvalidInput
+from monitoring import services
+from monitoring.models import Node
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    ("rpc_url", "reason"),
+    [
+        ("", "rpc_url is required"),
+        ("ftp://10.0.0.1:8545", "must start with http:// or https://"),
+        ("http://", "has no host name"),
+        ("http://user:pw@10.0.0.1:8545", "must not carry credentials"),
+        ("http://10.0.0.1:99999", "invalid port"),
+        ("http://10.0.0.1:8545/?x=1", "query string"),
+        ("http://0.0.0.0:8545", "cannot have"),
+        ("not a url", "must start with http"),
+    ],
+)
+def test_invalid_rpc_urls_are_refused_with_the_reason(make_user, rpc_url: str, reason: str) -> None:
+    with pytest.raises(InvalidInput) as caught:
+        services.node_create(actor=make_user("admin"), data={"name": "n1", "rpc_url": rpc_url})
+    assert reason in caught.value.message
+    assert caught.value.field == "rpc_url"
+    assert Node.objects.count() == 0
+
+
+@pytest.mark.django_db
+def test_only_admins_register_nodes(make_user) -> None:
+    with pytest.raises(Forbidden):
+        services.node_create(actor=make_user("commander"), data={"name": "n1", "rpc_url": "http://127.0.0.1:8545"})
+    assert Node.objects.count() == 0
+
+
+@pytest.mark.django_db
+def test_duplicate_name_is_a_conflict(make_user) -> None:
+    admin = make_user("admin")
+    services.node_create(actor=admin, data={"name": "n1", "rpc_url": "http://127.0.0.1:8545"})
+    with pytest.raises(Conflict):
+        services.node_create(actor=admin, data={"name": "n1", "rpc_url": "http://127.0.0.1:8546"})
+
+
+@pytest.mark.django_db
+def test_auth_scheme_needs_a_credential_reference(make_user) -> None:
+    with pytest.raises(InvalidInput) as caught:
+        services.node_create(
+            actor=make_user("admin"),
+            data={"name": "n1", "rpc_url": "http://127.0.0.1:8545", "auth_scheme": "apikey"},
+        )
+    assert caught.value.field == "credential_ref"
+
+
+@pytest.mark.django_db
+def test_api_create_validates_and_never_returns_the_credential(api_client_for) -> None:
+    client = api_client_for("admin")
+    bad = client.post("/api/nodes/", {"name": "n1", "rpc_url": "gopher://x"}, format="json")
+    assert bad.status_code == 400
+    assert bad.json()["error"]["field"] == "rpc_url"
+    assert "http://" in bad.json()["error"]["message"]
+
+    bad_ref = client.post(
+        "/api/nodes/",
+        {"name": "n1", "rpc_url": "http://127.0.0.1:8545", "auth_scheme": "apikey", "credential_ref": "hunter2"},
+        format="json",
+    )
+    assert bad_ref.status_code == 400
+    assert bad_ref.json()["error"]["field"] == "credential_ref"
+    assert Node.objects.count() == 0
+
+    good = client.post(
+        "/api/nodes/",
+        {"name": "n1", "rpc_url": "http://127.0.0.1:8545", "auth_scheme": "apikey", "credential_ref": "env:NODE_KEY"},
+        format="json",
+    )
+    assert good.status_code == 201, good.content
+    body = good.json()
+    assert body["has_credentials"] is True
+    assert "credential_ref" not in body
+    assert "NODE_KEY" not in good.content.decode()
+
+
+@pytest.mark.django_db
+def test_api_roles(api_client_for) -> None:
+    payload = {"name": "n1", "rpc_url": "http://127.0.0.1:8545"}
+    assert api_client_for("viewer").post("/api/nodes/", payload, format="json").status_code == 403
+    assert api_client_for(None).get("/api/nodes/").status_code == 403
+    assert api_client_for("viewer").get("/api/nodes/").status_code == 200
+    created = api_client_for("admin").post("/api/nodes/", payload, format="json")
+    node_id = created.json()["id"]
+    assert api_client_for("viewer").delete(f"/api/nodes/{node_id}/").status_code == 403
+    assert (
+        api_client_for("admin").patch(f"/api/nodes/{node_id}/", {"enabled": False}, format="json").json()["enabled"]
+        is False
+    )
+    assert api_client_for("admin").delete(f"/api/nodes/{node_id}/").status_code == 204
+    assert api_client_for("admin").get(f"/api/nodes/{node_id}/").status_code == 404
+
+
+@pytest.mark.django_db
+def test_samples_endpoint_rejects_bad_time_filters(api_client_for) -> None:
+    node = Node.objects.create(name="n1", rpc_url="http://127.0.0.1:8545")
+    response = api_client_for("viewer").get(f"/api/nodes/{node.pk}/samples/?since=yesterday")
+    assert response.status_code == 400
+    assert response.json()["error"]["field"] == "since"
+
+
+@pytest.mark.django_db
+def test_node_register_command_is_an_upsert_and_reports_bad_urls_without_traceback() -> None:
+    from django.core.management import call_command
+    from django.core.management.base import CommandError
+
+    call_command("node_register", name="devnet-1", rpc_url="http://127.0.0.1:1000")
+    call_command("node_register", name="devnet-1", rpc_url="http://127.0.0.1:2000")
+    assert list(Node.objects.values_list("rpc_url", flat=True)) == ["http://127.0.0.1:2000"]
+    with pytest.raises(CommandError, match="rpc_url must start with http"):
+        call_command("node_register", name="devnet-2", rpc_url="tcp://nowhere")
