@@ -71,8 +71,8 @@ class App:
         rpc_url = f"http://{host}:{rpc.server_address[1]}"
         self.peers.self_url = rpc_url
         targets: list[tuple[str, Callable[[], object]]] = [
-            ("rpc", rpc.serve_forever),
-            ("metrics", metrics.serve_forever),
+            ("rpc", lambda: rpc.serve_forever(poll_interval=0.1)),  # short poll: quick, clean stop
+            ("metrics", lambda: metrics.serve_forever(poll_interval=0.1)),
             ("sync", self.peers.run),
         ]
         if self.cfg.mine:
@@ -121,7 +121,7 @@ def run(cfg: NodeConfig) -> int:
     sys.stdout.write(json.dumps(ready) + "\n")
     sys.stdout.flush()
     log.info("node %s ready at %s (height %d)", cfg.name, ready["rpc_url"], app.node.height)
-    while not stop.wait(0.5):
+    while not stop.wait(0.1):
         pass
     app.stop()
     return 0
