@@ -73,7 +73,7 @@ def test_health(devnet_node: DevnetNode) -> None:
 
 
 def _code(node: DevnetNode, payload: object) -> int:
-    return int(node.rpc_raw(payload)["error"]["code"])  # type: ignore[arg-type]
+    return int(node.rpc_raw(payload)["error"]["code"])
 
 
 def test_error_codes(devnet_node: DevnetNode) -> None:
