@@ -102,6 +102,9 @@ def browser() -> Iterator[Any]:
     )
     from playwright.sync_api import sync_playwright
 
+    # Playwright's sync API keeps an event loop running in this thread; the ORM
+    # calls the tests make beside it are still plain synchronous calls.
+    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
     with sync_playwright() as playwright:
         chromium = playwright.chromium.launch(
             executable_path=CHROMIUM,
@@ -118,3 +121,26 @@ def browser() -> Iterator[Any]:
         )
         yield chromium
         chromium.close()
+
+
+@pytest.fixture
+def login_page(browser: Any, asgi_live_server: str) -> Iterator[Callable[[Any], Any]]:
+    """A new browser page logged in as ``user`` through the real login form."""
+    from core.testing.factories import PASSWORD
+
+    contexts: list[Any] = []
+
+    def login(user: Any) -> Any:
+        context = browser.new_context(base_url=asgi_live_server)
+        contexts.append(context)
+        page = context.new_page()
+        page.goto("/accounts/login/")
+        page.fill("#id_username", user.username)
+        page.fill("#id_password", PASSWORD)
+        page.click("button[type=submit]")
+        page.wait_for_url(lambda url: "/accounts/login/" not in url)
+        return page
+
+    yield login
+    for context in contexts:
+        context.close()
