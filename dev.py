@@ -166,7 +166,18 @@ def command_up() -> int:
         host, port = env.get("HOST", "127.0.0.1"), env.get("PORT", "8000")
         supervisor.start(
             "web",
-            [sys.executable, "-m", "uvicorn", "dinari_console.asgi:application", "--host", host, "--port", port, "--ws", "websockets-sansio"],
+            [
+                sys.executable,
+                "-m",
+                "uvicorn",
+                "dinari_console.asgi:application",
+                "--host",
+                host,
+                "--port",
+                port,
+                "--ws",
+                "websockets-sansio",
+            ],
             env,
         )
         print(f"\n  Dinari Ops Console: http://{host}:{port}/   (Ctrl-C stops everything)\n", flush=True)

@@ -19,7 +19,9 @@ def asgi_server(*, host: str = "127.0.0.1") -> Iterator[str]:
     from dinari_console.asgi import application
 
     port = free_port()
-    config = uvicorn.Config(application, host=host, port=port, log_level="warning", lifespan="off", ws="websockets-sansio")
+    config = uvicorn.Config(
+        application, host=host, port=port, log_level="warning", lifespan="off", ws="websockets-sansio"
+    )
     server = uvicorn.Server(config)
     thread = threading.Thread(target=lambda: asyncio.run(server.serve()), daemon=True)
     thread.start()
