@@ -57,6 +57,7 @@ def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="python -m devnet",
         description="Simulated Dinari node for the ops console (stdlib only). Without a command, 'run' is assumed.",
+        epilog="See `python -m devnet run --help` for the node options.",
     )
     sub = parser.add_subparsers(dest="command", metavar="{run,verify,checkpoints,restore-checkpoint}")
 

@@ -17,6 +17,7 @@ from devnet.metrics import make_metrics_handler, render
 from devnet.node import Node, NodeConfig
 from devnet.p2p import PeerManager
 from devnet.rpc import RpcApi, make_handler
+from devnet.storage import StorageError
 
 log = logging.getLogger("devnet")
 
@@ -115,7 +116,7 @@ def run(cfg: NodeConfig) -> int:
     signal.signal(signal.SIGINT, on_signal)
     try:
         ready = app.start()
-    except (OSError, ValueError) as exc:
+    except (OSError, ValueError, StorageError) as exc:
         log.error("cannot start: %s", exc)
         return 2
     sys.stdout.write(json.dumps(ready) + "\n")

@@ -7,7 +7,7 @@ import threading
 import time
 from collections import deque
 from dataclasses import dataclass, field
-from typing import Any
+from typing import IO, Any
 
 from devnet import chain
 from devnet.chain import Block, ChainError, State, Tx
@@ -61,11 +61,13 @@ class Node:
         self.miner_address = f"dinari:{cfg.name}"
         self.unclean_start = False
         self.wal_replayed = 0
+        self._lock_handle: IO[bytes] | None = None
 
     # ----- startup -----------------------------------------------------------
     def open(self) -> None:
         """Load and verify the datadir; a corrupt chain puts the node in `corrupted` state."""
         store = self.storage
+        self._lock_handle = store.lock()
         if store.exists() and store.network() != self.cfg.network:
             raise ValueError(f"datadir belongs to network {store.network()!r}, not {self.cfg.network!r}")
         existed = store.exists()

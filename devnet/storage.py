@@ -16,11 +16,12 @@ replaying the record on the next start.
 
 from __future__ import annotations
 
+import fcntl
 import json
 import os
 import time
 from pathlib import Path
-from typing import Any
+from typing import IO, Any
 
 from devnet.chain import Block, State, block_hash, canonical, genesis_block, replay, sha256_hex, state_root
 
@@ -51,6 +52,20 @@ class Storage:
         self.marker_path = self.datadir / MARKER
 
     # ----- lifecycle -------------------------------------------------------
+    def lock(self) -> IO[bytes]:
+        """Exclusive lock on the datadir (released by the OS even on SIGKILL).
+
+        Stops a second node, or a restore, from writing under a running node.
+        """
+        self.datadir.mkdir(parents=True, exist_ok=True)
+        handle = open(self.datadir / "LOCK", "ab")  # held for the process lifetime
+        try:
+            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError as exc:
+            handle.close()
+            raise StorageError(f"datadir {self.datadir} is in use by a running node") from exc
+        return handle
+
     def exists(self) -> bool:
         return self.meta_path.exists()
 
@@ -240,12 +255,13 @@ class Storage:
 
     def restore_checkpoint(self, name: str) -> dict[str, Any]:
         """Truncate the chain back to the checkpoint's block (crash-safe via the WAL)."""
-        doc = self.load_checkpoint(name)
-        height = int(doc["height"])
-        before = self.stored_heights()
-        self.apply_change(height - 1, [doc["block"]])
-        self.drop_checkpoints_above(height)
-        removed = len([h for h in before if h > height])
+        with self.lock():  # never truncate under a running node
+            doc = self.load_checkpoint(name)
+            height = int(doc["height"])
+            before = self.stored_heights()
+            self.apply_change(height - 1, [doc["block"]])
+            self.drop_checkpoints_above(height)
+            removed = len([h for h in before if h > height])
         return {"checkpoint": name, "height": height, "blockHash": doc["blockHash"], "removedBlocks": removed}
 
     # ----- reporting ---------------------------------------------------------

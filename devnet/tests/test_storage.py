@@ -46,6 +46,8 @@ def test_corrupt_data_verify_and_restore(devnet_node: DevnetNode) -> None:
     stats = node.rpc("chain_getStats")  # still answers so the console can see it
     assert stats["miningActive"] is False and stats["status"] == "corrupted"
     assert node.get("/admin/faults")[1]["active"] == ["corrupt_data"]
+    code, refused = run_cli("restore-checkpoint", "--datadir", str(node.datadir), "--checkpoint", "checkpoint_5")
+    assert code == 1 and "in use" in refused["error"]  # the datadir lock protects a running node
     assert node.stop() == 0
 
     code, report = run_cli("verify", "--datadir", str(node.datadir))
