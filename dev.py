@@ -147,6 +147,7 @@ def command_up() -> int:
                 peers=[u for i, u in enumerate(urls) if i != index],
                 block_interval=float(interval),
                 mine=index == 0,  # one producer: stopping it is the "mainnet stalled" drill
+                extra_args=["--log-level", env.get("DEVNET_LOG_LEVEL", "WARNING")],
                 stderr=subprocess.STDOUT,
             )
             supervisor.add(name, node.process)

@@ -1,8 +1,8 @@
-from rest_framework.routers import DefaultRouter
+from rest_framework.routers import SimpleRouter
 
 from monitoring.api.views import NodeViewSet
 
-router = DefaultRouter(use_regex_path=False)
+router = SimpleRouter(use_regex_path=False)
 router.register("nodes", NodeViewSet, basename="node")
 
 urlpatterns = router.urls

@@ -120,3 +120,14 @@ def test_node_register_command_is_an_upsert_and_reports_bad_urls_without_traceba
     assert list(Node.objects.values_list("rpc_url", flat=True)) == ["http://127.0.0.1:2000"]
     with pytest.raises(CommandError, match="rpc_url must start with http"):
         call_command("node_register", name="devnet-2", rpc_url="tcp://nowhere")
+
+
+@pytest.mark.django_db
+def test_register_nodes_command_takes_several_and_explains_bad_specs() -> None:
+    from django.core.management import call_command
+    from django.core.management.base import CommandError
+
+    call_command("register_nodes", "a=http://127.0.0.1:1,http://127.0.0.1:2/metrics", "b=http://127.0.0.1:3")
+    assert dict(Node.objects.values_list("name", "metrics_url")) == {"a": "http://127.0.0.1:2/metrics", "b": ""}
+    with pytest.raises(CommandError, match="expected NAME=RPC_URL"):
+        call_command("register_nodes", "just-a-name")
