@@ -197,6 +197,18 @@ EMAIL_HOST_PASSWORD = os.environ.get("EMAIL_HOST_PASSWORD", "")
 EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", False)
 DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "dinari-console@localhost")
 
+# --- Incidents: paging chain (playbook) and outgoing webhook -----------------
+INCIDENT_PRIMARY_EMAIL = os.environ.get("INCIDENT_PRIMARY_EMAIL", "blockchain-oncall@dinari.network")
+INCIDENT_SECONDARY_EMAIL = os.environ.get("INCIDENT_SECONDARY_EMAIL", "security-team@dinari.network")
+INCIDENT_ESCALATION_EMAIL = os.environ.get("INCIDENT_ESCALATION_EMAIL", "cto@dinari.network")
+INCIDENT_WEBHOOK_URL = os.environ.get("INCIDENT_WEBHOOK_URL", "")  # Slack-compatible; empty = no webhook
+INCIDENT_WEBHOOK_SECRET = os.environ.get("INCIDENT_WEBHOOK_SECRET", "")  # HMAC key; never logged
+INCIDENT_WEBHOOK_MAX_RETRIES = int(os.environ.get("INCIDENT_WEBHOOK_MAX_RETRIES", "5"))
+INCIDENT_WEBHOOK_BACKOFF_SECONDS = float(os.environ.get("INCIDENT_WEBHOOK_BACKOFF_SECONDS", "30"))
+INCIDENT_WEBHOOK_TIMEOUT_SECONDS = float(os.environ.get("INCIDENT_WEBHOOK_TIMEOUT_SECONDS", "5"))
+if INCIDENT_WEBHOOK_URL and not INCIDENT_WEBHOOK_SECRET and not DEBUG:
+    raise ImproperlyConfigured("INCIDENT_WEBHOOK_SECRET must be set when INCIDENT_WEBHOOK_URL is (DEBUG off).")
+
 # --- Backup storage (S3 or compatible) ---------------------------------------
 BACKUP_STORAGE = os.environ.get("BACKUP_STORAGE", "local")  # "local" or "s3"
 BACKUP_LOCAL_DIR = Path(os.environ.get("BACKUP_LOCAL_DIR", VAR_DIR / "backups"))

@@ -1,0 +1,1 @@
+"""Reads of the incidents app. Import the functions from their modules."""

@@ -1,0 +1,1 @@
+"""Writes of the incidents app. Import the functions from their modules."""
