@@ -26,6 +26,12 @@ def require_part(available: bool, what: str, how: str) -> None:
     pytest.skip(f"{what} not available; {how}")
 
 
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """Run browser tests last: Playwright's sync API leaves an event loop running in
+    the main thread for the session, which async tests collected after it cannot share."""
+    items.sort(key=lambda item: "browser" in getattr(item, "fixturenames", ()))
+
+
 @pytest.fixture
 def make_user(db: Any) -> Callable[..., Any]:
     return user_with_role
