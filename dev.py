@@ -46,7 +46,7 @@ def ensure_venv() -> None:
     stamp = VENV / ".requirements.sha256"
     if not stamp.exists() or stamp.read_text().strip() != digest:
         print("Installing pinned requirements (first run takes a minute) ...", flush=True)
-        pip = [str(venv_python()), "-m", "pip", "install", "--disable-pip-version-check", "-q"]
+        pip = [str(venv_python()), "-m", "pip", "install", "--disable-pip-version-check"]
         subprocess.run(
             [*pip, "-r", str(ROOT / "requirements-dev.txt"), "-c", str(ROOT / "constraints.txt")], check=True
         )

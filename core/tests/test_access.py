@@ -109,3 +109,10 @@ def test_openapi_schema_lists_the_node_endpoints(api_client_for) -> None:
     paths = response.json()["paths"]
     assert "/api/nodes/" in paths
     assert "/api/nodes/{id}/samples/" in paths
+
+
+@pytest.mark.django_db
+def test_unknown_api_paths_get_json_404(api_client_for) -> None:
+    response = api_client_for("viewer").get("/api/no-such-thing/")
+    assert response.status_code == 404
+    assert response.json()["error"]["code"] == "not_found"
