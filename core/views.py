@@ -43,5 +43,7 @@ def readyz(request: HttpRequest) -> JsonResponse:
 def not_found(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
     """JSON for API paths (clients parse it), the normal page elsewhere."""
     if request.path.startswith("/api/"):
-        return JsonResponse({"error": {"code": "not_found", "message": f"no API endpoint at {request.path}"}}, status=404)
+        return JsonResponse(
+            {"error": {"code": "not_found", "message": f"no API endpoint at {request.path}"}}, status=404
+        )
     return page_not_found(request, exception or Http404())
