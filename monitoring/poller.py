@@ -99,6 +99,7 @@ async def _poll_one(target: PollTarget, http: httpx.AsyncClient, timeout: float)
 
 
 async def poll_targets(targets: list[PollTarget], *, timeout: float) -> list[PollResult]:
-    limits = httpx.Limits(max_connections=100, max_keepalive_connections=20)
+    # Each node takes up to two requests at once; never let the pool queue one node behind another.
+    limits = httpx.Limits(max_connections=max(20, 2 * len(targets)), max_keepalive_connections=len(targets))
     async with httpx.AsyncClient(limits=limits, follow_redirects=False) as http:
         return list(await asyncio.gather(*(_poll_one(t, http, timeout) for t in targets)))
