@@ -29,3 +29,4 @@ def register_periodic_tasks(sender: Celery, **_: object) -> None:
         sender.signature("monitoring.tasks.prune_samples"),
         name="prune old metric samples",
     )
+    sender.add_periodic_task(900.0, sender.signature("incidents.tasks.checklists_create_due"), name="ensure checklists")

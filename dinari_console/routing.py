@@ -2,6 +2,7 @@
 
 from django.urls import URLPattern, URLResolver
 
+from incidents.routing import websocket_urlpatterns as incidents_ws
 from monitoring.routing import websocket_urlpatterns as monitoring_ws
 
-websocket_urlpatterns: list[URLPattern | URLResolver] = [*monitoring_ws]
+websocket_urlpatterns: list[URLPattern | URLResolver] = [*monitoring_ws, *incidents_ws]

@@ -18,5 +18,7 @@ urlpatterns = [
     # The docs are a page for people: anonymous visitors go to the login page, not a JSON 403.
     path("api/docs/", login_required(SpectacularSwaggerView.as_view(url_name="api-schema")), name="api-docs"),
     path("api/", include("monitoring.api.urls")),
+    path("api/", include("incidents.api.urls")),
+    path("incidents/", include("incidents.urls")),
     path("", include("monitoring.urls")),
 ]

@@ -79,7 +79,7 @@ def check_transition(table: dict[str, Transition], command: str, status: str, *,
     if status not in transition.sources:
         allowed = allowed_commands(table, status)
         raise Conflict(
-            f"cannot {command} a {what} that is {status}; allowed from {status}: "
+            f"cannot {command} this {what}: it is {status}; allowed from {status}: "
             f"{', '.join(allowed) if allowed else 'nothing (final state)'}.",
             details={"status": status, "allowed": allowed},
         )

@@ -112,7 +112,7 @@ def incident_declare(
     severity: str,
     kind: str = IncidentKind.OTHER,
     description: str = "",
-    security_level: int | None = None,
+    security_level: Any = None,
     networks: Any = None,
     affected_nodes: Any = None,
     commander_id: int | None = None,
