@@ -9,9 +9,6 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from rest_framework.test import APIClient
-
-from core.testing.factories import user_with_role
 
 IN_CI = os.environ.get("CI", "").lower() in {"1", "true", "yes"}
 CHROMIUM = os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium")
@@ -34,11 +31,18 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
 
 @pytest.fixture
 def make_user(db: Any) -> Callable[..., Any]:
+    from core.testing.factories import user_with_role
+
     return user_with_role
 
 
 @pytest.fixture
-def api_client_for(db: Any) -> Callable[[str | None], APIClient]:
+def api_client_for(db: Any) -> Callable[[str | None], Any]:
+    # Imported here so that devnet's tests can run with the Django plugin off.
+    from rest_framework.test import APIClient
+
+    from core.testing.factories import user_with_role
+
     def build(role: str | None) -> APIClient:
         client = APIClient()
         client.force_authenticate(user_with_role(role))

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import math
 import time
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -59,8 +60,9 @@ async def poll_node(client: NodeClient) -> dict[str, Any]:
     if isinstance(timestamp, int | float):
         values["latest_block_time"] = datetime.fromtimestamp(timestamp, tz=UTC)
     for name, metric in METRIC_FIELDS.items():
-        if metric in metrics:
-            values[name] = int(metrics[metric])
+        value = metrics.get(metric)
+        if value is not None and math.isfinite(value):
+            values[name] = int(value)
     if values.get("peer_count") is None:
         try:
             peers = await client.peers()
@@ -94,6 +96,9 @@ async def _poll_one(target: PollTarget, http: httpx.AsyncClient, timeout: float)
         return PollResult(target.node_id, taken_at, reachable=False, error=f"poll timed out after {timeout * 2:g}s")
     except NodeError as exc:
         return PollResult(target.node_id, taken_at, reachable=False, error=exc.reason, rate_limited=exc.rate_limited)
+    except (ValueError, TypeError, KeyError, AttributeError) as exc:
+        # An answer of the right shape but nonsensical content: one node's problem, not the round's.
+        return PollResult(target.node_id, taken_at, reachable=False, error=f"unexpected answer: {exc}"[:300])
     elapsed_ms = int((time.perf_counter() - started) * 1000)
     return PollResult(target.node_id, taken_at, reachable=True, response_ms=elapsed_ms, values=values)
 

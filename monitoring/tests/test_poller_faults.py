@@ -81,3 +81,30 @@ def test_metrics_parser_reads_real_names_and_rejects_garbage() -> None:
     assert values["dinari_blockchain_blocks_processed_total"] == 120
     with pytest.raises(NodeError):
         parse_metrics("this is { not prometheus")
+
+
+def test_nan_and_infinite_metric_values_are_ignored_not_fatal() -> None:
+    import asyncio
+
+    from integrations.node_client import parse_metrics
+
+    values = parse_metrics("dinari_p2p_connected_peers NaN\ndinari_blockchain_orphan_blocks +Inf\n")
+    assert values["dinari_p2p_connected_peers"] != values["dinari_p2p_connected_peers"]  # NaN
+
+    class StubClient:
+        async def rpc(self, method, params=None):
+            return {"height": 5, "tipHash": "0x1"} if method == "chain_getStats" else {"timestamp": 1700000000}
+
+        async def metrics(self):
+            return values
+
+        async def peers(self):
+            from integrations.node_client import NodeCapabilityMissing
+
+            raise NodeCapabilityMissing("no /peers")
+
+    from monitoring.poller import poll_node
+
+    result = asyncio.run(poll_node(StubClient()))  # type: ignore[arg-type]
+    assert result["height"] == 5
+    assert "peer_count" not in result and "orphan_blocks" not in result
