@@ -74,3 +74,28 @@ async def test_broadcast_from_the_worker_reaches_a_websocket_over_redis(real_cha
     assert event["data"]["status"] == "up"
     assert isinstance(event["data"]["height"], int)
     await communicator.disconnect()
+
+
+def test_poller_authenticates_with_the_referenced_api_key(transactional_db, devnet, monkeypatch) -> None:
+    from monitoring import services
+
+    node = devnet("secure", block_interval=0.3, extra_args=["--api-key", "s3cret-key"])
+    Node.objects.create(
+        name="secure",
+        rpc_url=node.rpc_url,
+        metrics_url=node.metrics_url,
+        auth_scheme="apikey",
+        credential_ref="env:SECURE_NODE_KEY",
+    )
+    monkeypatch.setenv("SECURE_NODE_KEY", "wrong-key")
+    services.nodes_poll()
+    refused = Node.objects.get(name="secure")
+    assert refused.status == NodeStatus.UNREACHABLE
+    assert "-32001" in refused.last_error
+    assert "wrong-key" not in refused.last_error
+
+    monkeypatch.setenv("SECURE_NODE_KEY", "s3cret-key")
+    services.nodes_poll()
+    accepted = Node.objects.get(name="secure")
+    assert accepted.status == NodeStatus.UP, accepted.last_error
+    assert MetricSample.objects.filter(node=accepted, reachable=True, height__isnull=False).exists()
