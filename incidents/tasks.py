@@ -24,7 +24,7 @@ def send_incident_email(incident_id: int, to: str, subject: str, body: str) -> b
     return email_deliver(incident_id=incident_id, to=to, subject=subject, body=body)
 
 
-@shared_task(bind=True, name="incidents.tasks.send_incident_webhook", max_retries=None)
+@shared_task(bind=True, name="incidents.tasks.send_incident_webhook", max_retries=10)
 def send_incident_webhook(self: Any, incident_id: int, text: str) -> bool:
     """Deliver; on failure retry with exponential backoff, at most INCIDENT_WEBHOOK_MAX_RETRIES times."""
     from incidents.services.notifications import webhook_backoff, webhook_deliver
@@ -33,7 +33,7 @@ def send_incident_webhook(self: Any, incident_id: int, text: str) -> bool:
     limit = int(settings.INCIDENT_WEBHOOK_MAX_RETRIES)
     ok = webhook_deliver(incident_id=incident_id, text=text, attempt=retries + 1, final=retries >= limit)
     if not ok and retries < limit:
-        raise self.retry(countdown=webhook_backoff(retries))
+        raise self.retry(countdown=webhook_backoff(retries), max_retries=limit)
     return ok
 
 

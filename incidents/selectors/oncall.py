@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import zoneinfo
 from dataclasses import dataclass
-from datetime import date, datetime, time, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 
 from django.db.models import QuerySet
@@ -34,7 +34,8 @@ class OnCall:
 def _local_handoff(day: date, hour: int, tz: zoneinfo.ZoneInfo) -> datetime:
     # fold=0: in a repeated (fall-back) hour the first occurrence; a skipped
     # (spring-forward) hour maps onto the instant the clocks jump.
-    return datetime.combine(day, time(hour), tzinfo=tz)
+    # Returned in UTC: Python compares and subtracts datetimes sharing a tzinfo by wall clock.
+    return datetime.combine(day, time(hour), tzinfo=tz).astimezone(UTC)
 
 
 def shift_bounds(rotation: Rotation, when: datetime) -> tuple[int, datetime, datetime]:
@@ -47,7 +48,7 @@ def shift_bounds(rotation: Rotation, when: datetime) -> tuple[int, datetime, dat
     tz = zoneinfo.ZoneInfo(rotation.time_zone)
     local = when.astimezone(tz)
     day = local.date()
-    if local < _local_handoff(day, rotation.handoff_hour, tz):
+    if when < _local_handoff(day, rotation.handoff_hour, tz):
         day -= timedelta(days=1)
     if rotation.cadence == HandoffCadence.WEEKLY:
         day -= timedelta(days=(day.weekday() - rotation.handoff_weekday) % 7)
