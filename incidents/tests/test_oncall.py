@@ -14,8 +14,8 @@ from incidents.selectors.oncall import oncall_at, shift_bounds
 pytestmark = pytest.mark.django_db
 
 
-def utc(*args: int) -> datetime:
-    return datetime(*args, tzinfo=UTC)
+def utc(year: int, month: int, day: int, hour: int = 0, minute: int = 0, second: int = 0) -> datetime:
+    return datetime(year, month, day, hour, minute, second, tzinfo=UTC)
 
 
 def _rotation(cadence: str, tz: str, hour: int, start: date, people: list[str], weekday: int = 0) -> Rotation:
@@ -53,7 +53,8 @@ def test_daily_handoff_at_the_local_hour() -> None:
     assert who(rotation, utc(2025, 1, 8, 12, 0)) == "cat"
     assert who(rotation, utc(2025, 1, 9, 9, 0)) == "ann"  # wraps around
     assert who(rotation, utc(2025, 1, 6, 8, 0)) is None  # before the rotation starts
-    assert oncall_at(rotation, utc(2025, 1, 7, 10, 0)).secondary.user.username == "sec-daily-UTC"
+    secondary = oncall_at(rotation, utc(2025, 1, 7, 10, 0)).secondary.user
+    assert secondary is not None and secondary.username == "sec-daily-UTC"
 
 
 def test_weekly_handoff_on_the_weekday() -> None:
