@@ -65,3 +65,18 @@ def test_declare_form_and_commands() -> None:
 def test_viewer_cannot_declare() -> None:
     client, _ = _client("viewer")
     assert client.get("/incidents/declare/").status_code == 403
+
+
+def test_postmortem_editor_preview_is_sanitised_and_saves() -> None:
+    client, user = _client("commander")
+    incident = incident_declare(actor=user, title="x", severity="P2")
+    postmortem = postmortem_create(actor=user, incident=incident)
+    preview = client.post("/incidents/postmortems/preview/", {"body": "**hi** <script>alert(1)</script>"})
+    html = preview.content.decode()
+    assert preview.status_code == 200 and "<strong>hi</strong>" in html and "<script" not in html
+    assert "Required documentation missing" in html
+    client.post(f"/incidents/postmortems/{postmortem.pk}/", {"body": "# New body"})
+    postmortem.refresh_from_db()
+    assert postmortem.body == "# New body"
+    export = client.get(f"/incidents/postmortems/{postmortem.pk}/export.md")
+    assert export["Content-Disposition"].startswith("attachment;")
