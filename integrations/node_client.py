@@ -41,6 +41,16 @@ class NodeCapabilityMissing(NodeError):
 
 
 @dataclass(frozen=True)
+class NodeResponse:
+    status_code: int
+    content: bytes
+
+    @property
+    def text(self) -> str:
+        return self.content.decode("utf-8", errors="replace")
+
+
+@dataclass(frozen=True)
 class NodeAddress:
     rpc_url: str
     metrics_url: str = ""
@@ -59,24 +69,34 @@ class NodeClient:
             headers["Authorization"] = self.address.auth_header
         return headers
 
-    async def _send(self, method: str, url: str, body: bytes | None = None) -> httpx.Response:
+    async def _send(self, method: str, url: str, body: bytes | None = None) -> NodeResponse:
+        """One request; the body is read in chunks and refused past MAX_RESPONSE_BYTES."""
         try:
-            response = await self.client.request(
+            request = self.client.build_request(
                 method, url, content=body, headers=self._headers(), timeout=self.timeout
             )
+            response = await self.client.send(request, stream=True)
+            try:
+                chunks: list[bytes] = []
+                size = 0
+                async for chunk in response.aiter_bytes():  # decoded: a gzip bomb is capped too
+                    size += len(chunk)
+                    if size > MAX_RESPONSE_BYTES:
+                        raise NodeError(f"response larger than {MAX_RESPONSE_BYTES // (1024 * 1024)} MiB")
+                    chunks.append(chunk)
+            finally:
+                await response.aclose()
         except httpx.TimeoutException:
             raise NodeError(f"timed out after {self.timeout:g}s") from None
         except httpx.HTTPError as exc:
             raise NodeError(f"connection failed: {exc.__class__.__name__}: {exc}"[:300]) from None
-        if len(response.content) > MAX_RESPONSE_BYTES:
-            raise NodeError("response too large")
-        return response
+        return NodeResponse(response.status_code, b"".join(chunks))
 
     @staticmethod
-    def _json(response: httpx.Response, what: str) -> Any:
+    def _json(response: NodeResponse, what: str) -> Any:
         try:
-            return response.json()
-        except (json.JSONDecodeError, UnicodeDecodeError):
+            return json.loads(response.content)
+        except (ValueError, RecursionError):  # JSONDecodeError and UnicodeDecodeError are ValueErrors
             raise NodeError(f"{what}: HTTP {response.status_code}, body is not JSON") from None
 
     async def rpc(self, method: str, params: dict[str, Any] | None = None) -> Any:

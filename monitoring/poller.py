@@ -26,6 +26,12 @@ METRIC_FIELDS: dict[str, str] = {
 }
 
 
+BIGINT_MAX = 2**63 - 1
+INT_MAX = 2**31 - 1
+INT32_FIELDS = {"peer_count", "banned_peers"}
+MAX_TIMESTAMP = 253402300799  # 9999-12-31T23:59:59Z, the largest datetime Python holds
+
+
 @dataclass
 class PollTarget:
     node_id: int
@@ -46,27 +52,27 @@ class PollResult:
 
 async def poll_node(client: NodeClient) -> dict[str, Any]:
     stats, metrics = await asyncio.gather(client.rpc("chain_getStats"), _optional_metrics(client))
-    if not isinstance(stats, dict) or not isinstance(stats.get("height"), int):
-        raise NodeError("chain_getStats: answer has no integer height")
+    if not isinstance(stats, dict) or _bounded(stats.get("height"), BIGINT_MAX) is None:
+        raise NodeError("chain_getStats: answer has no valid height")
     height: int = stats["height"]
     values: dict[str, Any] = {
         "height": height,
         "tip_hash": str(stats.get("tipHash", ""))[:80],
-        "mempool_size": _int_or_none(stats.get("mempoolSize")),
+        "mempool_size": _bounded(stats.get("mempoolSize"), INT_MAX),
         "mining_active": stats.get("miningActive") if isinstance(stats.get("miningActive"), bool) else None,
     }
     block = await client.rpc("chain_getBlock", {"height": height})
     timestamp = block.get("timestamp") if isinstance(block, dict) else None
-    if isinstance(timestamp, int | float):
+    if isinstance(timestamp, int | float) and not isinstance(timestamp, bool) and 0 <= timestamp < MAX_TIMESTAMP:
         values["latest_block_time"] = datetime.fromtimestamp(timestamp, tz=UTC)
     for name, metric in METRIC_FIELDS.items():
         value = metrics.get(metric)
         if value is not None and math.isfinite(value):
-            values[name] = int(value)
+            values[name] = _bounded(int(value), INT_MAX if name in INT32_FIELDS else BIGINT_MAX)
     if values.get("peer_count") is None:
         try:
             peers = await client.peers()
-            values["peer_count"] = _int_or_none(peers.get("peer_count"))
+            values["peer_count"] = _bounded(peers.get("peer_count"), INT_MAX)
         except NodeCapabilityMissing:
             pass
     return values
@@ -79,8 +85,11 @@ async def _optional_metrics(client: NodeClient) -> dict[str, float]:
         return {}
 
 
-def _int_or_none(value: Any) -> int | None:
-    return value if isinstance(value, int) and not isinstance(value, bool) else None
+def _bounded(value: Any, upper: int) -> int | None:
+    """An integer that fits its database column, else None (a node's nonsense is not stored)."""
+    if isinstance(value, int) and not isinstance(value, bool) and 0 <= value <= upper:
+        return value
+    return None
 
 
 async def _poll_one(target: PollTarget, http: httpx.AsyncClient, timeout: float) -> PollResult:
@@ -96,9 +105,9 @@ async def _poll_one(target: PollTarget, http: httpx.AsyncClient, timeout: float)
         return PollResult(target.node_id, taken_at, reachable=False, error=f"poll timed out after {timeout * 2:g}s")
     except NodeError as exc:
         return PollResult(target.node_id, taken_at, reachable=False, error=exc.reason, rate_limited=exc.rate_limited)
-    except (ValueError, TypeError, KeyError, AttributeError) as exc:
-        # An answer of the right shape but nonsensical content: one node's problem, not the round's.
-        return PollResult(target.node_id, taken_at, reachable=False, error=f"unexpected answer: {exc}"[:300])
+    except Exception as exc:  # noqa: BLE001 - whatever one node does, the round goes on; the reason is recorded
+        reason = f"unexpected answer: {exc.__class__.__name__}: {exc}"[:300]
+        return PollResult(target.node_id, taken_at, reachable=False, error=reason)
     elapsed_ms = int((time.perf_counter() - started) * 1000)
     return PollResult(target.node_id, taken_at, reachable=True, response_ms=elapsed_ms, values=values)
 

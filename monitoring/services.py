@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import asyncio
 import ipaddress
+import logging
 from datetime import timedelta
 from typing import Any
 from urllib.parse import urlsplit
 
 from django.conf import settings
-from django.db import transaction
+from django.db import DatabaseError, IntegrityError, transaction
 from django.utils import timezone
 
 from core.errors import Conflict, InvalidInput, NotFound
@@ -21,6 +22,8 @@ from monitoring.credentials import CredentialUnavailable, resolve_credential, va
 from monitoring.models import AuthScheme, MetricSample, Node, NodeStatus
 from monitoring.poller import PollResult, PollTarget, poll_targets
 from monitoring.selectors import node_last_good_sample, node_snapshot
+
+logger = logging.getLogger(__name__)
 
 NODES_STREAM = "nodes"
 RATE_LIMIT_BACKOFF = timedelta(seconds=30)
@@ -169,7 +172,11 @@ def nodes_poll() -> list[PollResult]:
         return []
     results = asyncio.run(poll_targets([_target_for(n) for n in nodes], timeout=settings.NODE_POLL_TIMEOUT_SECONDS))
     for result in results:
-        samples_record(result=result)
+        try:
+            samples_record(result=result)
+        except DatabaseError:
+            # One node's sample failing to store must not cost the other nodes theirs.
+            logger.exception("could not store the poll result of node %s", result.node_id)
     return results
 
 

@@ -22,7 +22,10 @@ def _parse_time(request: Request, name: str) -> Any:
     raw = request.query_params.get(name)
     if raw is None:
         return None
-    value = parse_datetime(raw)
+    try:
+        value = parse_datetime(raw)
+    except ValueError:  # well-formed but impossible, e.g. month 13
+        value = None
     if value is None:
         raise InvalidInput(f"{name} must be an ISO 8601 date-time (got {raw!r}).", field=name)
     return value

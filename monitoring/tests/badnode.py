@@ -22,6 +22,9 @@ def _handler(mode: str) -> type[BaseHTTPRequestHandler]:
             self.end_headers()
             self.wfile.write(body)
 
+        def do_GET(self) -> None:
+            self._reply(404, b"{}")
+
         def do_POST(self) -> None:
             length = int(self.headers.get("Content-Length", "0"))
             request = json.loads(self.rfile.read(length) or b"{}")
@@ -38,6 +41,18 @@ def _handler(mode: str) -> type[BaseHTTPRequestHandler]:
                 self._reply(200, json.dumps({"jsonrpc": "2.0", "error": error, "id": request.get("id")}).encode())
             elif mode == "http_500":
                 self._reply(500, b"oops", "text/plain")
+            elif mode == "deep_json":
+                self._reply(200, b"[" * 200_000 + b"]" * 200_000)
+            elif mode == "huge_body":
+                self._reply(200, b'{"jsonrpc": "2.0", "result": "' + b"x" * (5 * 1024 * 1024) + b'"}')
+            elif mode in ("good", "huge_timestamp", "huge_height"):
+                height = 10**20 if mode == "huge_height" else 5
+                timestamp = 1e20 if mode == "huge_timestamp" else int(time.time())
+                if request.get("method") == "chain_getStats":
+                    result: object = {"height": height, "tipHash": "0xabc", "mempoolSize": 10**12}
+                else:
+                    result = {"height": height, "timestamp": timestamp, "hash": "0xabc"}
+                self._reply(200, json.dumps({"jsonrpc": "2.0", "result": result, "id": request.get("id")}).encode())
             else:
                 raise AssertionError(mode)
 

@@ -108,3 +108,30 @@ def test_nan_and_infinite_metric_values_are_ignored_not_fatal() -> None:
     result = asyncio.run(poll_node(StubClient()))  # type: ignore[arg-type]
     assert result["height"] == 5
     assert "peer_count" not in result and "orphan_blocks" not in result
+
+
+@pytest.mark.django_db
+def test_absurd_answers_cost_only_their_own_node() -> None:
+    """Huge numbers, nested-to-death JSON and oversized bodies never spoil the round."""
+    from contextlib import ExitStack
+
+    modes = ["good", "huge_timestamp", "huge_height", "deep_json", "huge_body"]
+    with ExitStack() as stack:
+        for mode in modes:
+            url = stack.enter_context(bad_node(mode))
+            Node.objects.create(name=mode.replace("_", "-"), rpc_url=url)
+        results = services.nodes_poll()
+    assert len(results) == len(modes)
+    nodes = {n.name: n for n in Node.objects.all()}
+    assert nodes["good"].status == NodeStatus.UP
+    good = MetricSample.objects.get(node=nodes["good"])
+    assert good.height == 5
+    assert good.mempool_size is None  # 10**12 does not fit the column: dropped, not fatal
+    # A block time no calendar holds is left out; the node itself answered.
+    assert nodes["huge-timestamp"].status == NodeStatus.UP
+    assert MetricSample.objects.get(node=nodes["huge-timestamp"]).latest_block_time is None
+    assert nodes["huge-height"].status == NodeStatus.UNREACHABLE
+    assert "valid height" in nodes["huge-height"].last_error
+    assert "not JSON" in nodes["deep-json"].last_error
+    assert "larger than 4 MiB" in nodes["huge-body"].last_error
+    assert MetricSample.objects.count() == len(modes)

@@ -131,3 +131,11 @@ def test_register_nodes_command_takes_several_and_explains_bad_specs() -> None:
     assert dict(Node.objects.values_list("name", "metrics_url")) == {"a": "http://127.0.0.1:2/metrics", "b": ""}
     with pytest.raises(CommandError, match="expected NAME=RPC_URL"):
         call_command("register_nodes", "just-a-name")
+
+
+@pytest.mark.django_db
+def test_samples_endpoint_rejects_impossible_dates(api_client_for) -> None:
+    node = Node.objects.create(name="n1", rpc_url="http://127.0.0.1:8545")
+    response = api_client_for("viewer").get(f"/api/nodes/{node.pk}/samples/?since=2024-13-45T00:00:00")
+    assert response.status_code == 400
+    assert response.json()["error"]["field"] == "since"
