@@ -188,6 +188,10 @@ NODE_POLL_INTERVAL_SECONDS = float(os.environ.get("NODE_POLL_INTERVAL_SECONDS", 
 NODE_POLL_TIMEOUT_SECONDS = float(os.environ.get("NODE_POLL_TIMEOUT_SECONDS", "3"))
 NODE_SAMPLE_RETENTION_DAYS = int(os.environ.get("NODE_SAMPLE_RETENTION_DAYS", "30"))
 
+# Node credentials: only these environment variables and this folder may be referenced.
+NODE_CREDENTIAL_ENV_PREFIX = os.environ.get("NODE_CREDENTIAL_ENV_PREFIX", "DINARI_NODE_")
+NODE_SECRETS_DIR = Path(os.environ.get("NODE_SECRETS_DIR", "/run/secrets/dinari"))
+
 # --- Email ------------------------------------------------------------------
 EMAIL_BACKEND = os.environ.get("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
 EMAIL_HOST = os.environ.get("EMAIL_HOST", "localhost")

@@ -51,7 +51,8 @@ class Node(models.Model):
 class MetricSample(models.Model):
     """One poll of one node. Unreachable polls are kept too: they are the downtime record."""
 
-    node = models.ForeignKey(Node, on_delete=models.CASCADE, related_name="samples")
+    # PROTECT: samples are the downtime record; a node with history is disabled, not deleted.
+    node = models.ForeignKey(Node, on_delete=models.PROTECT, related_name="samples")
     taken_at = models.DateTimeField(db_index=True)
     reachable = models.BooleanField()
     error = models.CharField(max_length=500, blank=True)

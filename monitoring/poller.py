@@ -105,7 +105,7 @@ async def _poll_one(target: PollTarget, http: httpx.AsyncClient, timeout: float)
         return PollResult(target.node_id, taken_at, reachable=False, error=f"poll timed out after {timeout * 2:g}s")
     except NodeError as exc:
         return PollResult(target.node_id, taken_at, reachable=False, error=exc.reason, rate_limited=exc.rate_limited)
-    except Exception as exc:  # noqa: BLE001 - whatever one node does, the round goes on; the reason is recorded
+    except Exception as exc:  # whatever one node does, the round goes on; the reason is recorded
         reason = f"unexpected answer: {exc.__class__.__name__}: {exc}"[:300]
         return PollResult(target.node_id, taken_at, reachable=False, error=reason)
     elapsed_ms = int((time.perf_counter() - started) * 1000)

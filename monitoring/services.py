@@ -109,7 +109,7 @@ def node_create(*, actor: Any, data: dict[str, Any]) -> Node:
         raise Conflict(f"a node named {cleaned['name']!r} is already registered.", field="name")
     node = Node(**cleaned)
     _check_auth_consistency(node)
-    node.save()
+    _save_unique(node)
     audit_record(actor=actor, verb="node.created", target=node, data={"name": node.name, "rpc_url": node.rpc_url})
     return node
 
@@ -127,29 +127,58 @@ def node_update(*, actor: Any, node_id: int, data: dict[str, Any]) -> Node:
     for key, value in changes.items():
         setattr(node, key, value)
     _check_auth_consistency(node)
-    node.save()
+    _save_unique(node)
     if changes:
         shown = {k: v for k, v in changes.items() if k != "credential_ref"}
         audit_record(actor=actor, verb="node.updated", target=node, data={"changed": sorted(changes), "values": shown})
+        broadcast_on_commit(NODES_STREAM, "node.sample", node_snapshot(node, None, node_last_good_sample(node)))
     return node
+
+
+def _save_unique(node: Node) -> None:
+    """Save; a concurrent writer that took the name first makes this a 409, not a 500."""
+    try:
+        with transaction.atomic():
+            node.save()
+    except IntegrityError:
+        raise Conflict(f"a node named {node.name!r} is already registered.", field="name") from None
 
 
 @transaction.atomic
 def node_delete(*, actor: Any, node_id: int) -> None:
     require_role(actor, Role.ADMIN, doing="Removing a node")
-    node = Node.objects.filter(pk=node_id).first()
+    node = Node.objects.select_for_update().filter(pk=node_id).first()
     if node is None:
         raise NotFound(f"node {node_id} does not exist.")
+    samples = MetricSample.objects.filter(node=node).count()
+    if samples:
+        # The samples are the node's downtime record (the SLA is computed from them).
+        raise Conflict(
+            f"node {node.name!r} has {samples} metric samples (its uptime record); disable it instead "
+            f"(PATCH enabled=false). Samples older than the retention period are pruned automatically.",
+            field="id",
+        )
     audit_record(actor=actor, verb="node.deleted", target=node, data={"name": node.name})
+    node_pk = node.pk
     node.delete()
+    broadcast_on_commit(NODES_STREAM, "node.removed", {"id": node_pk})
 
 
 @transaction.atomic
 def node_register_or_update(*, name: str, rpc_url: str, metrics_url: str = "", network: str = "devnet") -> Node:
     """Upsert by name, for the run command and `manage.py node_register` (system actor)."""
     cleaned = _clean({"name": name, "rpc_url": rpc_url, "metrics_url": metrics_url, "network": network}, partial=False)
-    node, created = Node.objects.update_or_create(name=cleaned["name"], defaults=cleaned)
-    audit_record(actor=None, verb="node.registered" if created else "node.updated", target=node, data=cleaned)
+    node = Node.objects.select_for_update().filter(name=cleaned["name"]).first()
+    if node is None:
+        node = Node.objects.create(**cleaned)
+        audit_record(actor=None, verb="node.registered", target=node, data=cleaned)
+        return node
+    changes = {key: value for key, value in cleaned.items() if getattr(node, key) != value}
+    if changes:
+        for key, value in changes.items():
+            setattr(node, key, value)
+        node.save()
+        audit_record(actor=None, verb="node.updated", target=node, data={"changed": sorted(changes), "values": changes})
     return node
 
 

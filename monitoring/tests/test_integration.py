@@ -85,16 +85,16 @@ def test_poller_authenticates_with_the_referenced_api_key(transactional_db, devn
         rpc_url=node.rpc_url,
         metrics_url=node.metrics_url,
         auth_scheme="apikey",
-        credential_ref="env:SECURE_NODE_KEY",
+        credential_ref="env:DINARI_NODE_SECURE_KEY",
     )
-    monkeypatch.setenv("SECURE_NODE_KEY", "wrong-key")
+    monkeypatch.setenv("DINARI_NODE_SECURE_KEY", "wrong-key")
     services.nodes_poll()
     refused = Node.objects.get(name="secure")
     assert refused.status == NodeStatus.UNREACHABLE
     assert "-32001" in refused.last_error
     assert "wrong-key" not in refused.last_error
 
-    monkeypatch.setenv("SECURE_NODE_KEY", "s3cret-key")
+    monkeypatch.setenv("DINARI_NODE_SECURE_KEY", "s3cret-key")
     services.nodes_poll()
     accepted = Node.objects.get(name="secure")
     assert accepted.status == NodeStatus.UP, accepted.last_error

@@ -58,14 +58,14 @@ def test_a_hanging_node_times_out_and_does_not_hold_up_the_others(settings) -> N
 
 @pytest.mark.django_db
 def test_a_missing_credential_is_reported_not_raised(monkeypatch) -> None:
-    monkeypatch.delenv("NO_SUCH_NODE_KEY", raising=False)
+    monkeypatch.delenv("DINARI_NODE_NO_SUCH_KEY", raising=False)
     Node.objects.create(
-        name="secure", rpc_url="http://127.0.0.1:9", auth_scheme="apikey", credential_ref="env:NO_SUCH_NODE_KEY"
+        name="secure", rpc_url="http://127.0.0.1:9", auth_scheme="apikey", credential_ref="env:DINARI_NODE_NO_SUCH_KEY"
     )
     services.nodes_poll()
     node = Node.objects.get(name="secure")
     assert node.status == NodeStatus.UNREACHABLE
-    assert node.last_error == "credential env:NO_SUCH_NODE_KEY is not set"
+    assert node.last_error == "credential env:DINARI_NODE_NO_SUCH_KEY is not set"
 
 
 def test_metrics_parser_reads_real_names_and_rejects_garbage() -> None:

@@ -7,6 +7,7 @@ import pytest
 from core.errors import Conflict, Forbidden, InvalidInput
 from monitoring import services
 from monitoring.models import Node
+from monitoring.services import node_register_or_update
 
 
 @pytest.mark.django_db
@@ -75,14 +76,19 @@ def test_api_create_validates_and_never_returns_the_credential(api_client_for) -
 
     good = client.post(
         "/api/nodes/",
-        {"name": "n1", "rpc_url": "http://127.0.0.1:8545", "auth_scheme": "apikey", "credential_ref": "env:NODE_KEY"},
+        {
+            "name": "n1",
+            "rpc_url": "http://127.0.0.1:8545",
+            "auth_scheme": "apikey",
+            "credential_ref": "env:DINARI_NODE_KEY",
+        },
         format="json",
     )
     assert good.status_code == 201, good.content
     body = good.json()
     assert body["has_credentials"] is True
     assert "credential_ref" not in body
-    assert "NODE_KEY" not in good.content.decode()
+    assert "DINARI_NODE_KEY" not in good.content.decode()
 
 
 @pytest.mark.django_db
@@ -139,3 +145,52 @@ def test_samples_endpoint_rejects_impossible_dates(api_client_for) -> None:
     response = api_client_for("viewer").get(f"/api/nodes/{node.pk}/samples/?since=2024-13-45T00:00:00")
     assert response.status_code == 400
     assert response.json()["error"]["field"] == "since"
+
+
+@pytest.mark.django_db
+def test_a_node_with_history_is_disabled_not_deleted(api_client_for) -> None:
+    from django.utils import timezone
+
+    from monitoring.models import MetricSample
+
+    node = Node.objects.create(name="n1", rpc_url="http://127.0.0.1:8545")
+    MetricSample.objects.create(node=node, taken_at=timezone.now(), reachable=False, error="down")
+    response = api_client_for("admin").delete(f"/api/nodes/{node.pk}/")
+    assert response.status_code == 409
+    assert "disable it instead" in response.json()["error"]["message"]
+    assert Node.objects.filter(pk=node.pk).exists()
+    assert MetricSample.objects.filter(node=node).count() == 1
+
+
+@pytest.mark.django_db
+def test_registering_the_same_node_twice_writes_one_audit_entry() -> None:
+    from core.models import AuditEvent
+
+    node_register_or_update(name="n1", rpc_url="http://127.0.0.1:1")
+    node_register_or_update(name="n1", rpc_url="http://127.0.0.1:1")
+    assert AuditEvent.objects.filter(target_id=str(Node.objects.get().pk)).count() == 1
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    "ref", ["env:SECRET_KEY", "env:DATABASE_URL", "env:DINARI_NODE_", "file:/proc/self/environ", "file:relative"]
+)
+def test_credential_references_cannot_reach_server_secrets(make_user, ref: str) -> None:
+    with pytest.raises(InvalidInput) as caught:
+        services.node_create(
+            actor=make_user("admin"),
+            data={"name": "n1", "rpc_url": "http://127.0.0.1:8545", "auth_scheme": "bearer", "credential_ref": ref},
+        )
+    assert caught.value.field == "credential_ref"
+
+
+@pytest.mark.django_db
+def test_file_credentials_inside_the_secrets_dir_are_read(settings, tmp_path) -> None:
+    from monitoring.credentials import resolve_credential, validate_credential_ref
+
+    settings.NODE_SECRETS_DIR = tmp_path
+    (tmp_path / "mainnet").write_text("key-123\n")
+    ref = validate_credential_ref(f"file:{tmp_path / 'mainnet'}")
+    assert resolve_credential(ref) == "key-123"
+    with pytest.raises(InvalidInput):
+        validate_credential_ref(f"file:{tmp_path / '..' / 'outside'}")

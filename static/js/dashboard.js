@@ -45,7 +45,13 @@
   }
 
   DinariLive.connect("/ws/nodes/", {
-    onEvent: function (ev) { if (ev.kind === "node.sample") applySnapshot(ev.data); },
+    onEvent: function (ev) {
+      if (ev.kind === "node.sample") applySnapshot(ev.data);
+      if (ev.kind === "node.removed") {
+        var row = document.querySelector('#nodes-table tr[data-node-id="' + ev.data.id + '"]');
+        if (row) row.remove();
+      }
+    },
     // Node snapshots are state, not a log: the next one replaces a missed one.
     onGap: function () {},
     onState: function (s) { liveStatus.textContent = s; liveStatus.setAttribute("data-state", s); },
