@@ -3,17 +3,22 @@
 from __future__ import annotations
 
 import time
+from importlib import import_module
 from typing import Any
 
 from channels.db import database_sync_to_async
 from channels.generic.websocket import AsyncJsonWebsocketConsumer
+from django.conf import settings
+from django.contrib.auth import SESSION_KEY
+from django.core.exceptions import ObjectDoesNotExist
 
 from core.realtime import StreamEvent, group_name
 from core.roles import Role, has_role
 
 CLOSE_UNAUTHENTICATED = 4401
 CLOSE_FORBIDDEN = 4403
-PERMISSION_RECHECK_SECONDS = 30.0
+# Role and session are re-read at most this often per connection (log streams send many events).
+PERMISSION_RECHECK_SECONDS = 5.0
 
 
 class StreamConsumer(AsyncJsonWebsocketConsumer):
@@ -26,7 +31,7 @@ class StreamConsumer(AsyncJsonWebsocketConsumer):
         if user is None or not user.is_authenticated:
             await self.close(code=CLOSE_UNAUTHENTICATED)
             return
-        if not await self._still_allowed(force=True):
+        if not await self._still_allowed(force=True):  # also refuses a logged-out session
             await self.close(code=CLOSE_FORBIDDEN)
             return
         streams = await self.streams()
@@ -67,7 +72,22 @@ class StreamConsumer(AsyncJsonWebsocketConsumer):
 
     def _check_role(self) -> bool:
         user = self.scope["user"]
-        user.refresh_from_db(fields=["is_active", "is_superuser"])
+        if not self._session_still_valid(user):
+            return False
+        try:
+            user.refresh_from_db(fields=["is_active", "is_superuser"])
+        except ObjectDoesNotExist:  # the account was deleted
+            return False
         if hasattr(user, "_console_group_names"):
             del user._console_group_names
         return has_role(user, self.minimum_role)
+
+    def _session_still_valid(self, user: Any) -> bool:
+        """A browser that logged out, or whose session expired, stops receiving at once."""
+        session = self.scope.get("session")
+        if session is None or session.session_key is None:
+            # Only connections built without the session middleware (tests with a forced user).
+            return session is None
+        store = import_module(settings.SESSION_ENGINE).SessionStore(session_key=session.session_key)
+        data = store.load()  # {} when deleted or expired
+        return str(data.get(SESSION_KEY, "")) == str(user.pk)

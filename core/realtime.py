@@ -7,6 +7,7 @@ capacity) knows to fetch what it missed from the database.
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from functools import lru_cache
 from typing import Any, TypedDict
@@ -43,17 +44,31 @@ def next_sequence(stream: str) -> int:
 
 
 def publish(stream: str, kind: str, data: dict[str, Any], *, seq: int | None = None) -> None:
-    """Send now. Failure to reach Redis is logged, never raised: the data is in the DB."""
+    """Send now. A broadcast that fails is logged, never raised: the data is in the DB
+    and clients re-read it when they see the gap in sequence numbers."""
     try:
         event = StreamEvent(stream=stream, kind=kind, seq=seq if seq is not None else next_sequence(stream), data=data)
         layer = get_channel_layer()
         if layer is None:
             return
-        async_to_sync(layer.group_send)(group_name(stream), {"type": "stream.event", "event": event})
-    except (redis.RedisError, OSError) as exc:
-        logger.warning("could not broadcast %s on %s: %s", kind, stream, exc)
+        message = {"type": "stream.event", "event": event}
+        try:
+            loop = asyncio.get_running_loop()
+        except RuntimeError:
+            loop = None
+        if loop is None:
+            async_to_sync(layer.group_send)(group_name(stream), message)
+        else:
+            # Called from code already inside an event loop (a consumer, a browser test's thread).
+            _pending.add(task := loop.create_task(layer.group_send(group_name(stream), message)))
+            task.add_done_callback(_pending.discard)
+    except Exception as exc:  # a broadcast must never undo or interrupt the work that triggered it
+        logger.warning("could not broadcast %s on %s: %s: %s", kind, stream, exc.__class__.__name__, exc)
+
+
+_pending: set[asyncio.Task[None]] = set()
 
 
 def broadcast_on_commit(stream: str, kind: str, data: dict[str, Any], *, seq: int | None = None) -> None:
     """Publish once the surrounding transaction commits (at once outside one)."""
-    transaction.on_commit(lambda: publish(stream, kind, data, seq=seq))
+    transaction.on_commit(lambda: publish(stream, kind, data, seq=seq), robust=True)

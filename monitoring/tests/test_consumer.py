@@ -55,3 +55,53 @@ async def test_viewer_receives_node_samples_with_sequence_numbers(make_user) -> 
     assert first["data"]["status"] == "up"
     assert second["seq"] == first["seq"] + 1
     await communicator.disconnect()
+
+
+@pytest.mark.django_db(transaction=True)
+async def test_logging_out_stops_the_stream(make_user, monkeypatch) -> None:
+    from importlib import import_module
+
+    from django.conf import settings
+    from django.contrib.auth import SESSION_KEY
+    from django.utils import timezone
+
+    from core import consumers
+    from monitoring import services
+    from monitoring.models import Node
+    from monitoring.poller import PollResult
+
+    monkeypatch.setattr(consumers, "PERMISSION_RECHECK_SECONDS", 0.0)
+    user = await sync_to_async(make_user)("viewer")
+    store = import_module(settings.SESSION_ENGINE).SessionStore()
+    store[SESSION_KEY] = str(user.pk)
+    await sync_to_async(store.save)()
+    node = await Node.objects.acreate(name="n1", rpc_url="http://127.0.0.1:9")
+
+    communicator = _communicator(user)
+    communicator.scope["session"] = store
+    connected, _ = await communicator.connect()
+    assert connected
+    result = PollResult(node.pk, timezone.now(), reachable=True, values={"height": 1})
+    await sync_to_async(services.samples_record)(result=result)
+    assert (await communicator.receive_json_from(timeout=2))["data"]["height"] == 1
+
+    await sync_to_async(store.delete)()  # what logout does
+    await sync_to_async(services.samples_record)(result=result)
+    closed = await communicator.receive_output(timeout=2)
+    assert closed == {"type": "websocket.close", "code": 4403}
+
+
+@pytest.mark.django_db(transaction=True)
+async def test_a_logged_out_session_cannot_connect(make_user) -> None:
+    from importlib import import_module
+
+    from django.conf import settings
+
+    user = await sync_to_async(make_user)("viewer")
+    store = import_module(settings.SESSION_ENGINE).SessionStore()
+    await sync_to_async(store.create)()  # a session that holds no login
+    communicator = _communicator(user)
+    communicator.scope["session"] = store
+    connected, code = await communicator.connect()
+    assert not connected
+    assert code == 4403
