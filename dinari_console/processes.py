@@ -13,17 +13,20 @@ from collections.abc import Callable
 _PR_SET_PDEATHSIG = 1
 
 
-def _die_with_parent() -> None:
-    """Runs in the child before exec: the kernel sends SIGTERM when the parent dies,
-    even when the parent is killed with SIGKILL and cannot clean up."""
-    if not sys.platform.startswith("linux"):
-        return
-    libc = ctypes.CDLL(ctypes.util.find_library("c") or "libc.so.6", use_errno=True)
-    libc.prctl(_PR_SET_PDEATHSIG, signal.SIGTERM)
+def _die_with_parent(parent_pid: int) -> Callable[[], None]:
+    def setup() -> None:
+        """Runs in the child before exec: the kernel sends SIGTERM when the parent dies,
+        even when the parent is killed with SIGKILL and cannot clean up."""
+        libc = ctypes.CDLL(ctypes.util.find_library("c") or "libc.so.6", use_errno=True)
+        libc.prctl(_PR_SET_PDEATHSIG, signal.SIGTERM)
+        if os.getppid() != parent_pid:  # the parent died before prctl took effect
+            os._exit(1)
+
+    return setup
 
 
 def preexec() -> Callable[[], None] | None:
-    return _die_with_parent if sys.platform.startswith("linux") else None
+    return _die_with_parent(os.getpid()) if sys.platform.startswith("linux") else None
 
 
 def spawn(args: list[str], **kwargs: object) -> subprocess.Popen[bytes]:

@@ -12,7 +12,7 @@ from pathlib import Path
 import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
 
-from dinari_console.redis_urls import celery_url, default_socket_path
+from dinari_console.redis_urls import celery_url, embedded_socket_path
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 VAR_DIR = Path(os.environ.get("DINARI_VAR_DIR", BASE_DIR / "var"))
@@ -32,7 +32,8 @@ def env_list(name: str, default: list[str]) -> list[str]:
     return [item.strip() for item in raw.split(",") if item.strip()]
 
 
-DEBUG = env_bool("DEBUG", True)
+# Off unless asked for: a deployment that forgets DEBUG must not run with it. dev.py up turns it on.
+DEBUG = env_bool("DEBUG", False)
 
 SECRET_KEY = os.environ.get("SECRET_KEY", "")
 if not SECRET_KEY:
@@ -97,6 +98,8 @@ TEMPLATES = [
     },
 ]
 
+if not os.environ.get("DATABASE_URL"):
+    VAR_DIR.mkdir(parents=True, exist_ok=True)  # the default SQLite file lives there
 DATABASES = {
     "default": dj_database_url.parse(
         os.environ.get("DATABASE_URL", f"sqlite:///{VAR_DIR / 'db.sqlite3'}"),
@@ -154,7 +157,7 @@ if not DEBUG:
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 
 # --- Redis: Celery broker + results, channel layer -------------------------
-REDIS_URL = os.environ.get("REDIS_URL") or f"unix://{default_socket_path(BASE_DIR)}"
+REDIS_URL = os.environ.get("REDIS_URL") or f"unix://{embedded_socket_path(VAR_DIR)}"
 REDIS_KEY_PREFIX = os.environ.get("REDIS_KEY_PREFIX", "dinari")
 
 CELERY_BROKER_URL = celery_url(REDIS_URL)

@@ -15,6 +15,7 @@ from pathlib import Path
 from dinari_console.embedded_redis import EmbeddedRedis, short_socket_path
 
 _BASE = Path(__file__).resolve().parent.parent
+os.environ.setdefault("SECRET_KEY", "test-only-secret-key")
 if not os.environ.get("REDIS_URL"):
     _embedded = EmbeddedRedis(short_socket_path(_BASE / "var" / "test-redis", f"redis-{os.getpid()}.sock")).start()
     atexit.register(_embedded.stop)
