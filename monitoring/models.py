@@ -37,6 +37,7 @@ class Node(models.Model):
     last_error = models.CharField(max_length=500, blank=True)
     last_polled_at = models.DateTimeField(null=True, blank=True)
     backoff_until = models.DateTimeField(null=True, blank=True)
+    rate_limited_polls = models.PositiveIntegerField(default=0, help_text="Consecutive polls refused with -32002.")
 
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)

@@ -26,7 +26,8 @@ from monitoring.selectors import node_last_good_sample, node_snapshot
 logger = logging.getLogger(__name__)
 
 NODES_STREAM = "nodes"
-RATE_LIMIT_BACKOFF = timedelta(seconds=30)
+RATE_LIMIT_BACKOFF = timedelta(seconds=30)  # doubled on each consecutive refusal
+RATE_LIMIT_BACKOFF_MAX = timedelta(minutes=10)
 EDITABLE_FIELDS = ("name", "network", "rpc_url", "metrics_url", "auth_scheme", "credential_ref", "enabled")
 
 
@@ -93,6 +94,13 @@ def _clean(data: dict[str, Any], *, partial: bool) -> dict[str, Any]:
         if not isinstance(data["enabled"], bool):
             raise InvalidInput("enabled must be true or false.", field="enabled")
         cleaned["enabled"] = data["enabled"]
+    return cleaned
+
+
+def node_validate(*, data: dict[str, Any]) -> dict[str, Any]:
+    """Check a full set of node fields without writing (admin forms show the reasons per field)."""
+    cleaned = _clean(data, partial=False)
+    _check_auth_consistency(Node(**cleaned))
     return cleaned
 
 
@@ -225,11 +233,19 @@ def samples_record(*, result: PollResult) -> MetricSample | None:
     node.status = NodeStatus.UP if result.reachable else NodeStatus.UNREACHABLE
     node.last_error = result.error[:500]
     node.last_polled_at = result.taken_at
-    node.backoff_until = result.taken_at + RATE_LIMIT_BACKOFF if result.rate_limited else None
-    node.save(update_fields=["status", "last_error", "last_polled_at", "backoff_until", "updated_at"])
+    node.rate_limited_polls = node.rate_limited_polls + 1 if result.rate_limited else 0
+    node.backoff_until = result.taken_at + rate_limit_backoff(node.rate_limited_polls) if result.rate_limited else None
+    node.save(
+        update_fields=["status", "last_error", "last_polled_at", "backoff_until", "rate_limited_polls", "updated_at"]
+    )
     last_good = None if result.reachable else node_last_good_sample(node)
     broadcast_on_commit(NODES_STREAM, "node.sample", node_snapshot(node, sample, last_good))
     return sample
+
+
+def rate_limit_backoff(consecutive: int) -> timedelta:
+    """30 s, 60 s, 120 s, ... up to 10 min: a node that keeps refusing is asked ever less often."""
+    return min(RATE_LIMIT_BACKOFF * 2 ** min(max(consecutive - 1, 0), 10), RATE_LIMIT_BACKOFF_MAX)
 
 
 def samples_prune(*, older_than_days: int | None = None, batch: int = 5000) -> int:

@@ -135,3 +135,28 @@ def test_absurd_answers_cost_only_their_own_node() -> None:
     assert "not JSON" in nodes["deep-json"].last_error
     assert "larger than 4 MiB" in nodes["huge-body"].last_error
     assert MetricSample.objects.count() == len(modes)
+
+
+def test_rate_limit_backoff_grows_and_is_capped() -> None:
+    from datetime import timedelta
+
+    assert [services.rate_limit_backoff(n).total_seconds() for n in (1, 2, 3, 4)] == [30, 60, 120, 240]
+    assert services.rate_limit_backoff(50) == timedelta(minutes=10)
+
+
+@pytest.mark.django_db
+def test_consecutive_rate_limits_back_off_longer() -> None:
+    from django.utils import timezone
+
+    from monitoring.poller import PollResult
+
+    node = Node.objects.create(name="busy", rpc_url="http://127.0.0.1:9")
+    now = timezone.now()
+    for _ in range(3):
+        services.samples_record(result=PollResult(node.pk, now, reachable=False, error="-32002", rate_limited=True))
+    node.refresh_from_db()
+    assert node.rate_limited_polls == 3
+    assert node.backoff_until == now + services.rate_limit_backoff(3)
+    services.samples_record(result=PollResult(node.pk, now, reachable=True, values={"height": 1}))
+    node.refresh_from_db()
+    assert (node.rate_limited_polls, node.backoff_until) == (0, None)

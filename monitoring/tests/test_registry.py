@@ -194,3 +194,35 @@ def test_file_credentials_inside_the_secrets_dir_are_read(settings, tmp_path) ->
     assert resolve_credential(ref) == "key-123"
     with pytest.raises(InvalidInput):
         validate_credential_ref(f"file:{tmp_path / '..' / 'outside'}")
+
+
+@pytest.mark.django_db
+def test_admin_form_uses_the_registry_rules_and_audits(client, make_user) -> None:
+    from core.models import AuditEvent
+
+    admin = make_user("admin", is_staff=True, is_superuser=True)
+    client.force_login(admin)
+    form = {
+        "name": "n1",
+        "network": "devnet",
+        "rpc_url": "ftp://x",
+        "metrics_url": "",
+        "auth_scheme": "none",
+        "credential_ref": "",
+        "enabled": "on",
+    }
+    response = client.post("/admin/monitoring/node/add/", form)
+    assert response.status_code == 200
+    assert b"must start with http:// or https://" in response.content
+    assert Node.objects.count() == 0
+
+    form.update(rpc_url="http://127.0.0.1:8545", auth_scheme="bearer", credential_ref="env:SECRET_KEY")
+    response = client.post("/admin/monitoring/node/add/", form)
+    assert b"DINARI_NODE_" in response.content
+    assert Node.objects.count() == 0
+
+    form.update(credential_ref="env:DINARI_NODE_N1")
+    response = client.post("/admin/monitoring/node/add/", form)
+    assert response.status_code == 302
+    node = Node.objects.get(name="n1")
+    assert AuditEvent.objects.filter(verb="node.created", target_id=str(node.pk), actor=admin).exists()
