@@ -38,6 +38,8 @@ def node_snapshot(node: Node, sample: MetricSample | None, last_good: MetricSamp
         "name": node.name,
         "network": node.network,
         "status": node.status,
+        "enabled": node.enabled,
+        "backoff_until": _iso(node.backoff_until),
         "error": node.last_error,
         "polled_at": _iso(node.last_polled_at),
         "height": good.height if good else None,

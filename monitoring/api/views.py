@@ -80,6 +80,18 @@ class NodeViewSet(viewsets.ViewSet):
         page = paginator.paginate_queryset(samples, request, view=self)
         return paginator.get_paginated_response(MetricSampleSerializer(page, many=True).data)
 
+    @extend_schema(
+        parameters=[OpenApiParameter("minutes", int, description="Window of the height series (1-1440, default 60).")],
+        responses={200: OpenApiTypes.OBJECT},
+    )
+    @action(detail=False, methods=["get"])
+    def dashboard(self, request: Request) -> Response:
+        """Every node's current snapshot and its block height series: what the dashboard shows."""
+        raw = request.query_params.get("minutes", "60")
+        if not raw.isdigit() or not 1 <= int(raw) <= 1440:
+            raise InvalidInput(f"minutes must be a whole number from 1 to 1440 (got {raw!r}).", field="minutes")
+        return Response({"nodes": selectors.node_snapshots(), "series": selectors.height_series(minutes=int(raw))})
+
     @staticmethod
     def _get(pk: int) -> Node:
         if not str(pk).isdigit():

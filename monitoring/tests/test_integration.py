@@ -54,12 +54,14 @@ def test_worker_polls_devnet_nodes_and_records_real_heights_and_peers(celery_wor
 
 
 @pytest.mark.django_db(transaction=True)
-async def test_broadcast_from_the_worker_reaches_a_websocket_over_redis(real_channel_layer, make_user, devnet) -> None:
+async def test_broadcast_from_the_worker_reaches_a_websocket_over_redis(
+    celery_worker_thread, make_user, devnet
+) -> None:
     """Worker and consumer meet only through the Redis channel layer, as in production."""
     from channels.testing import WebsocketCommunicator
 
     from monitoring.consumers import NodesConsumer
-    from monitoring.services import nodes_poll
+    from monitoring.tasks import poll_nodes
 
     node = devnet("node-1", block_interval=0.3)
     await sync_to_async(node_register_or_update)(name="node-1", rpc_url=node.rpc_url, metrics_url=node.metrics_url)
@@ -67,7 +69,7 @@ async def test_broadcast_from_the_worker_reaches_a_websocket_over_redis(real_cha
     communicator.scope["user"] = await sync_to_async(make_user)("viewer")
     connected, _ = await communicator.connect()
     assert connected
-    await sync_to_async(nodes_poll, thread_sensitive=False)()
+    await sync_to_async(poll_nodes.delay)()  # the worker thread polls and publishes
     event = await communicator.receive_json_from(timeout=5)
     assert event["kind"] == "node.sample"
     assert event["data"]["name"] == "node-1"

@@ -226,3 +226,19 @@ def test_admin_form_uses_the_registry_rules_and_audits(client, make_user) -> Non
     assert response.status_code == 302
     node = Node.objects.get(name="n1")
     assert AuditEvent.objects.filter(verb="node.created", target_id=str(node.pk), actor=admin).exists()
+
+
+@pytest.mark.django_db
+def test_dashboard_api_gives_snapshots_and_series(api_client_for) -> None:
+    from django.utils import timezone
+
+    from monitoring.models import MetricSample
+
+    node = Node.objects.create(name="n1", rpc_url="http://127.0.0.1:8545", enabled=False)
+    MetricSample.objects.create(node=node, taken_at=timezone.now(), reachable=True, height=42)
+    body = api_client_for("viewer").get("/api/nodes/dashboard/?minutes=5").json()
+    assert body["nodes"][0]["enabled"] is False
+    assert body["nodes"][0]["height"] == 42
+    assert [h for _, h in body["series"]["n1"]] == [42]
+    bad = api_client_for("viewer").get("/api/nodes/dashboard/?minutes=0")
+    assert bad.status_code == 400 and bad.json()["error"]["field"] == "minutes"

@@ -25,12 +25,15 @@
     });
   }
 
-  function applySnapshot(n) {
+  function applySnapshot(n, fromResync) {
     var row = document.querySelector('#nodes-table tr[data-node-id="' + n.id + '"]');
     if (!row) { window.location.reload(); return; }  // a node was added: render it server-side
     var status = row.querySelector('[data-field="status"]');
-    status.textContent = n.status;
-    status.className = "status status-" + n.status;
+    var shown = n.status;
+    if (!n.enabled) shown = "disabled";
+    else if (n.backoff_until && Date.parse(n.backoff_until) > Date.now()) shown = "backing off";
+    status.textContent = shown;
+    status.className = "status status-" + shown.replace(" ", "-");
     status.title = n.error || "";
     row.querySelector('[data-field="height"]').textContent = dash(n.height);
     row.querySelector('[data-field="peer_count"]').textContent = dash(n.peer_count);
@@ -38,13 +41,27 @@
     var polled = row.querySelector('[data-field="polled_at"]');
     polled.textContent = n.polled_at ? new Date(n.polled_at).toLocaleTimeString() : "never";
     row.setAttribute("data-latest-block-time", n.latest_block_time || "");
-    if (n.status === "up" && n.height !== null && n.polled_at) {
+    if (n.status === "up" && n.height !== null && n.polled_at && !fromResync) {
       (series[n.name] = series[n.name] || []).push([n.polled_at, n.height]);
     }
     refreshAges();
   }
 
+  // After a reconnect, events sent while we were away are gone: re-read the state.
+  var connectedBefore = false;
+  function resync() {
+    fetch("/api/nodes/dashboard/?minutes=60", { credentials: "same-origin", headers: { Accept: "application/json" } })
+      .then(function (r) { return r.ok ? r.json() : Promise.reject(r.status); })
+      .then(function (body) {
+        series = body.series;
+        body.nodes.forEach(function (n) { applySnapshot(n, true); });
+        DinariPlot.draw(svg, legend, series, WINDOW_MS);
+      })
+      .catch(function () { /* the next event or reconnect tries again */ });
+  }
+
   DinariLive.connect("/ws/nodes/", {
+    onOpen: function () { if (connectedBefore) resync(); connectedBefore = true; },
     onEvent: function (ev) {
       if (ev.kind === "node.sample") applySnapshot(ev.data);
       if (ev.kind === "node.removed") {
