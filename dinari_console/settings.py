@@ -191,6 +191,9 @@ CHANNEL_LAYERS = {
     }
 }
 
+# Create the current period's checklists as soon as a worker starts (not only on beat's 15-min tick).
+CHECKLISTS_ON_WORKER_START = env_bool("CHECKLISTS_ON_WORKER_START", True)
+
 # --- Node polling -----------------------------------------------------------
 NODE_POLL_INTERVAL_SECONDS = float(os.environ.get("NODE_POLL_INTERVAL_SECONDS", "5"))
 NODE_POLL_TIMEOUT_SECONDS = float(os.environ.get("NODE_POLL_TIMEOUT_SECONDS", "3"))

@@ -39,6 +39,7 @@ REAL_CHANNEL_LAYERS = {
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
 NODE_POLL_TIMEOUT_SECONDS = 1.0
+CHECKLISTS_ON_WORKER_START = False  # test workers run only what the test sends
 DEBUG = False
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
