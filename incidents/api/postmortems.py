@@ -11,6 +11,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 
 from core.permissions import IsViewer
+from incidents.api.common import query_bool
 from incidents.api.serializers import (
     ActionItemSerializer,
     ActionItemWriteSerializer,
@@ -19,6 +20,7 @@ from incidents.api.serializers import (
     PreviewResultSerializer,
     PreviewSerializer,
 )
+from incidents.inputs import parse_id
 from incidents.markdown import render_markdown
 from incidents.models import PostMortem
 from incidents.selectors import postmortems as sel
@@ -130,12 +132,11 @@ class ActionItemViewSet(viewsets.ViewSet):
         responses=ActionItemSerializer(many=True),
     )
     def list(self, request: Request) -> Response:
-        done_raw = request.query_params.get("done")
         owner_raw = request.query_params.get("owner")
         items = sel.action_items_visible_to(
             request.user,
-            done=None if done_raw in (None, "") else done_raw in ("1", "true"),
-            owner_id=int(owner_raw) if owner_raw and owner_raw.isdigit() else None,
+            done=query_bool(request, "done"),
+            owner_id=parse_id(owner_raw, field="owner") if owner_raw else None,
         )
         return Response(ActionItemSerializer(items, many=True).data)
 

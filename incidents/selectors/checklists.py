@@ -9,6 +9,7 @@ from django.db.models import QuerySet
 
 from core.errors import NotFound
 from incidents.evidence import Evidence, evidence_for
+from incidents.inputs import lookup_id
 from incidents.models import ChecklistInstance, ChecklistItem
 
 
@@ -59,9 +60,10 @@ def checklist_view(instance: ChecklistInstance, *, now: datetime, with_evidence:
 
 
 def checklist_get(*, instance_id: int | str) -> ChecklistInstance:
+    pk = lookup_id(instance_id)
     instance = (
-        ChecklistInstance.objects.select_related("template", "assignee").filter(pk=int(instance_id)).first()
-        if str(instance_id).isdigit()
+        ChecklistInstance.objects.select_related("template", "assignee").filter(pk=pk).first()
+        if pk is not None
         else None
     )
     if instance is None:

@@ -10,6 +10,7 @@ from django.db.models import Q, QuerySet
 
 from core.errors import InvalidInput, NotFound
 from core.roles import Role, has_role, in_security_group
+from incidents.inputs import lookup_id
 from incidents.lifecycle import INCIDENT_TRANSITIONS, allowed_commands
 from incidents.models import Incident, IncidentKind, IncidentStatus, Severity, TimelineEntry
 from incidents.models.incidents import RESTRICTED_SECURITY_LEVEL
@@ -69,9 +70,8 @@ def incident_list(
 
 def incident_get(*, user: Any, incident_id: int | str) -> Incident:
     """The incident, or NotFound (also when the user may not see it: existence is not leaked)."""
-    if not str(incident_id).isdigit():
-        raise NotFound(f"incident {incident_id!r} does not exist.")
-    incident = incidents_visible_to(user).filter(pk=int(incident_id)).first()
+    pk = lookup_id(incident_id)
+    incident = incidents_visible_to(user).filter(pk=pk).first() if pk is not None else None
     if incident is None:
         raise NotFound(f"incident {incident_id} does not exist.")
     return incident

@@ -8,6 +8,7 @@ from django.db.models import QuerySet
 
 from core.errors import NotFound
 from core.roles import Role, has_role, in_security_group
+from incidents.inputs import lookup_id
 from incidents.models import ActionItem, PostMortem
 from incidents.selectors.incidents import restricted_q
 
@@ -22,9 +23,8 @@ def postmortems_visible_to(user: Any) -> QuerySet[PostMortem]:
 
 
 def postmortem_get(*, user: Any, postmortem_id: int | str) -> PostMortem:
-    if not str(postmortem_id).isdigit():
-        raise NotFound(f"post-mortem {postmortem_id!r} does not exist.")
-    postmortem = postmortems_visible_to(user).filter(pk=int(postmortem_id)).first()
+    pk = lookup_id(postmortem_id)
+    postmortem = postmortems_visible_to(user).filter(pk=pk).first() if pk is not None else None
     if postmortem is None:
         raise NotFound(f"post-mortem {postmortem_id} does not exist.")
     return postmortem
@@ -46,7 +46,8 @@ def action_items_visible_to(
 
 
 def action_item_get(*, user: Any, item_id: int | str) -> ActionItem:
-    item = action_items_visible_to(user).filter(pk=int(item_id)).first() if str(item_id).isdigit() else None
+    pk = lookup_id(item_id)
+    item = action_items_visible_to(user).filter(pk=pk).first() if pk is not None else None
     if item is None:
         raise NotFound(f"action item {item_id} does not exist.")
     return item

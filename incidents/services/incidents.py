@@ -12,6 +12,7 @@ from django.utils import timezone
 from core.errors import InvalidInput, NotFound
 from core.roles import Role, has_role, in_security_group, require_role
 from core.services import audit_record
+from incidents.inputs import parse_id
 from incidents.lifecycle import INCIDENT_TRANSITIONS, check_transition
 from incidents.models import Incident, IncidentKind, IncidentStatus, SecurityLevel, Severity, TimelineKind
 from incidents.models.incidents import RESTRICTED_SECURITY_LEVEL, SECURITY_LEVEL_ACTIONS
@@ -80,11 +81,11 @@ def _clean_networks(value: Any) -> list[str]:
 
 
 def _clean_nodes(value: Any) -> list[Node]:
-    ids = list(value or [])
-    try:
-        wanted = {int(i) for i in ids}
-    except (TypeError, ValueError):
-        raise InvalidInput("affected_nodes must be a list of node ids.", field="affected_nodes") from None
+    if value in (None, ""):
+        return []
+    if not isinstance(value, list | tuple):
+        raise InvalidInput("affected_nodes must be a list of node ids.", field="affected_nodes")
+    wanted = {parse_id(i, field="affected_nodes") for i in value}
     nodes = list(Node.objects.filter(pk__in=wanted))
     missing = wanted - {n.pk for n in nodes}
     if missing:
@@ -93,7 +94,8 @@ def _clean_nodes(value: Any) -> list[Node]:
 
 
 def _user(user_id: Any, field: str) -> Any:
-    user = get_user_model().objects.filter(pk=user_id, is_active=True).first() if str(user_id).isdigit() else None
+    pk = parse_id(user_id, field=field)
+    user = get_user_model().objects.filter(pk=pk, is_active=True).first()
     if user is None:
         raise InvalidInput(f"{field}: no active user with id {user_id!r}.", field=field)
     return user
@@ -272,7 +274,7 @@ def incident_update(*, actor: Any, incident: Incident, data: dict[str, Any], now
 
 
 @transaction.atomic
-def incident_set_commander(*, actor: Any, incident: Incident, user_id: int | None) -> Incident:
+def incident_set_commander(*, actor: Any, incident: Incident, user_id: int | str | None) -> Incident:
     require_role(actor, Role.COMMANDER, doing="Assigning the incident commander")
     _require_visible(actor, incident)
     locked = Incident.objects.select_for_update().get(pk=incident.pk)

@@ -13,6 +13,7 @@ from django.utils import timezone
 from core.errors import Conflict, InvalidInput, NotFound
 from core.roles import Role, require_role
 from core.services import audit_record
+from incidents.inputs import parse_id
 from incidents.lifecycle import POSTMORTEM_TRANSITIONS, check_transition
 from incidents.models import ActionItem, Incident, PostMortem, PostMortemStatus, TimelineKind
 from incidents.models.postmortems import ActionItemKind
@@ -229,7 +230,7 @@ def postmortem_transition(*, actor: Any, postmortem: PostMortem, command: str) -
 def _clean_owner(owner_id: Any) -> Any:
     if owner_id in (None, ""):
         return None
-    owner = get_user_model().objects.filter(pk=owner_id, is_active=True).first() if str(owner_id).isdigit() else None
+    owner = get_user_model().objects.filter(pk=parse_id(owner_id, field="owner_id"), is_active=True).first()
     if owner is None:
         raise InvalidInput(f"owner_id: no active user with id {owner_id!r}.", field="owner_id")
     return owner

@@ -10,11 +10,11 @@ from django.contrib.auth import get_user_model
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
-from django.utils.dateparse import parse_date
 from django.views.decorators.http import require_POST
 
 from core.errors import ConsoleError, InvalidInput
 from core.roles import Role, has_role, require_role
+from incidents.inputs import parse_day
 from incidents.lifecycle import INCIDENT_TRANSITIONS
 from incidents.models import (
     SECURITY_LEVEL_ACTIONS,
@@ -35,9 +35,7 @@ def _day(request: HttpRequest, name: str, end: bool = False) -> datetime | None:
     raw = request.GET.get(name) or ""
     if not raw:
         return None
-    day = parse_date(raw)
-    if day is None:
-        raise InvalidInput(f"{name} must be a date (YYYY-MM-DD).", field=name)
+    day = parse_day(raw, field=name)
     return timezone.make_aware(datetime.combine(day, time.max if end else time.min))
 
 
@@ -167,7 +165,7 @@ def incident_commander(request: HttpRequest, pk: int) -> HttpResponse:
     incident = sel.incident_get(user=request.user, incident_id=pk)
     raw = request.POST.get("user_id", "")
     try:
-        svc.incident_set_commander(actor=request.user, incident=incident, user_id=int(raw) if raw.isdigit() else None)
+        svc.incident_set_commander(actor=request.user, incident=incident, user_id=raw or None)
     except InvalidInput as exc:
         messages.error(request, exc.message)
     return redirect("incidents:detail", pk=pk)

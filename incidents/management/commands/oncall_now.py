@@ -6,8 +6,9 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.utils import timezone
-from django.utils.dateparse import parse_datetime
 
+from core.errors import InvalidInput
+from incidents.inputs import parse_instant
 from incidents.selectors.oncall import who_is_on_call
 
 
@@ -20,10 +21,10 @@ class Command(BaseCommand):
     def handle(self, *args: Any, **options: Any) -> None:
         when = timezone.now()
         if options["at"]:
-            parsed = parse_datetime(options["at"])
-            if parsed is None or parsed.tzinfo is None:
-                raise CommandError(f"--at must be an ISO 8601 date-time with a time zone (got {options['at']!r}).")
-            when = parsed
+            try:
+                when = parse_instant(options["at"], field="--at")
+            except InvalidInput as exc:
+                raise CommandError(exc.message) from None
         rows = who_is_on_call(when)
         if not rows:
             self.stdout.write("no active rotation")
