@@ -10,7 +10,7 @@ from django.db.models import Q, QuerySet
 
 from core.errors import InvalidInput, NotFound
 from core.roles import Role, has_role, in_security_group
-from incidents.inputs import lookup_id
+from incidents.inputs import clean_text, lookup_id
 from incidents.lifecycle import INCIDENT_TRANSITIONS, allowed_commands
 from incidents.models import Incident, IncidentKind, IncidentStatus, Severity, TimelineEntry
 from incidents.models.incidents import RESTRICTED_SECURITY_LEVEL
@@ -63,6 +63,8 @@ def incident_list(
         queryset = queryset.filter(detected_at__gte=since)
     if until is not None:
         queryset = queryset.filter(detected_at__lte=until)
+    if search:
+        search = clean_text(search, field="search", max_length=200)
     if search:
         queryset = queryset.filter(Q(title__icontains=search) | Q(description__icontains=search))
     return queryset

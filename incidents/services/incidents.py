@@ -12,7 +12,7 @@ from django.utils import timezone
 from core.errors import InvalidInput, NotFound
 from core.roles import Role, has_role, in_security_group, require_role
 from core.services import audit_record
-from incidents.inputs import parse_id
+from incidents.inputs import clean_text, parse_id
 from incidents.lifecycle import INCIDENT_TRANSITIONS, check_transition
 from incidents.models import Incident, IncidentKind, IncidentStatus, SecurityLevel, Severity, TimelineKind
 from incidents.models.incidents import RESTRICTED_SECURITY_LEVEL, SECURITY_LEVEL_ACTIONS
@@ -22,15 +22,18 @@ from incidents.services.timeline import timeline_add
 from monitoring.models import Node
 
 MAX_TITLE = 200
+MAX_DESCRIPTION = 20_000
 
 
 def _clean_title(value: Any) -> str:
-    title = str(value or "").strip()
+    title = clean_text(value, field="title", max_length=MAX_TITLE)
     if not title:
         raise InvalidInput("title is required.", field="title")
-    if len(title) > MAX_TITLE:
-        raise InvalidInput(f"title is longer than {MAX_TITLE} characters.", field="title")
     return title
+
+
+def _clean_description(value: Any) -> str:
+    return clean_text(value, field="description", max_length=MAX_DESCRIPTION)
 
 
 def _clean_choice(name: str, value: Any, choices: list[str]) -> str:
@@ -128,7 +131,7 @@ def incident_declare(
     kind = _clean_choice("kind", kind, IncidentKind.values)
     incident = Incident(
         title=_clean_title(title),
-        description=str(description or "").strip(),
+        description=_clean_description(description),
         severity=_clean_choice("severity", severity, Severity.values),
         kind=kind,
         security_level=_clean_security_level(actor, kind, security_level),
@@ -235,7 +238,7 @@ def incident_update(*, actor: Any, incident: Incident, data: dict[str, Any], now
     changes: list[tuple[str, Any, Any]] = []
     for field, cleaner in (
         ("title", _clean_title),
-        ("description", lambda v: str(v or "").strip()),
+        ("description", _clean_description),
         ("severity", lambda v: _clean_choice("severity", v, Severity.values)),
         ("security_level", lambda v: _clean_security_level(actor, locked.kind, v)),
         ("networks", _clean_networks),

@@ -13,7 +13,7 @@ from django.utils import timezone
 from core.errors import Conflict, InvalidInput, NotFound
 from core.roles import Role, require_role
 from core.services import audit_record
-from incidents.inputs import parse_id
+from incidents.inputs import clean_text, parse_id
 from incidents.lifecycle import POSTMORTEM_TRANSITIONS, check_transition
 from incidents.models import ActionItem, Incident, PostMortem, PostMortemStatus, TimelineKind
 from incidents.models.postmortems import ActionItemKind
@@ -184,8 +184,7 @@ def postmortem_update(*, actor: Any, postmortem: PostMortem, body: str) -> PostM
     _require_visible(actor, postmortem.incident)
     if not isinstance(body, str) or not body.strip():
         raise InvalidInput("body is required (Markdown).", field="body")
-    if len(body) > MAX_BODY:
-        raise InvalidInput(f"body is longer than {MAX_BODY} characters.", field="body")
+    clean_text(body, field="body", max_length=MAX_BODY)  # NUL characters and length
     locked = PostMortem.objects.select_for_update().get(pk=postmortem.pk)
     if locked.status == PostMortemStatus.PUBLISHED:
         raise Conflict("a published post-mortem cannot be edited.")
@@ -254,8 +253,8 @@ def _clean_item(data: dict[str, Any], *, partial: bool) -> dict[str, Any]:
         raise InvalidInput(f"unknown field(s): {', '.join(sorted(unknown))}.", field=sorted(unknown)[0])
     cleaned: dict[str, Any] = {}
     if "title" in data or not partial:
-        title = str(data.get("title") or "").strip()
-        if not title or len(title) > 300:
+        title = clean_text(data.get("title"), field="title", max_length=300)
+        if not title:
             raise InvalidInput("title is required (at most 300 characters).", field="title")
         cleaned["title"] = title
     if "kind" in data:

@@ -11,6 +11,7 @@ from django.utils import timezone
 from core.errors import InvalidInput, NotFound
 from core.realtime import broadcast_on_commit
 from core.roles import Role, require_role
+from incidents.inputs import clean_text
 from incidents.models import Incident, TimelineEntry, TimelineKind
 
 MAX_NOTE_LENGTH = 10_000
@@ -126,11 +127,9 @@ def timeline_add(
 
 def incident_note_add(*, actor: Any, incident: Incident, text: str) -> TimelineEntry:
     require_role(actor, Role.RESPONDER, doing="Adding a note")
-    text = (text or "").strip()
+    text = clean_text(text, field="text", max_length=MAX_NOTE_LENGTH)
     if not text:
         raise InvalidInput("text is required: write the note.", field="text")
-    if len(text) > MAX_NOTE_LENGTH:
-        raise InvalidInput(f"text is longer than {MAX_NOTE_LENGTH} characters.", field="text")
     return timeline_add(incident=incident, kind=TimelineKind.NOTE, actor=actor, text=text)
 
 

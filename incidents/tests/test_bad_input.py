@@ -116,3 +116,33 @@ def test_commander_form_with_a_non_ascii_digit_is_refused_not_500() -> None:
     assert response.status_code == 200 and "user_id" in response.content.decode()
     incident.refresh_from_db()
     assert incident.commander is None
+
+
+@pytest.mark.django_db
+def test_nul_characters_and_huge_text_are_400_naming_the_field(api_client_for) -> None:
+    """PostgreSQL refuses NUL in text (DataError -> 500); pages bypass DRF's validators."""
+    commander = user_with_role("commander")
+    incident = incident_declare(actor=commander, title="x", severity="P2")
+    postmortem = postmortem_create(actor=commander, incident=incident)
+    client = Client(raise_request_exception=False)
+    client.force_login(commander)
+    for field in ("title", "description"):
+        form = {"title": "t", "severity": "P1", "kind": "other", field: "a\x00b"}
+        response = client.post("/incidents/declare/", form)
+        assert response.status_code == 400 and f'data-field="{field}"' in response.content.decode()
+    huge = client.post(
+        "/incidents/declare/", {"title": "t", "severity": "P1", "kind": "other", "description": "x" * 20_001}
+    )
+    assert huge.status_code == 400 and 'data-field="description"' in huge.content.decode()
+    assert client.post(f"/incidents/{incident.pk}/note/", {"text": "a\x00b"}).status_code == 302
+    assert client.post(f"/incidents/postmortems/{postmortem.pk}/", {"body": "# a\x00b"}).status_code == 302
+    client.post(f"/incidents/postmortems/{postmortem.pk}/action-items/", {"title": "a\x00b"})
+    assert incident.timeline.filter(text__contains="a").count() == incident.timeline.count()  # no NUL note
+    assert not incident.timeline.filter(kind="note").exists() and not postmortem.action_items.exists()
+    postmortem.refresh_from_db()
+    assert "\x00" not in postmortem.body
+    search = api_client_for("viewer").get("/api/incidents/", {"search": "a\x00b"})
+    assert search.status_code == 400 and search.json()["error"]["field"] == "search"
+    assert client.get("/incidents/", {"q": "a\x00b"}).status_code == 400
+    with pytest.raises(CommandError, match="title"):
+        call_command("declare_incident", "--severity", "P2", "--title", "a\x00b")
