@@ -6,10 +6,11 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
+from django.contrib.auth import get_user_model
 from django.db.models import Q, QuerySet
 
 from core.errors import InvalidInput, NotFound
-from core.roles import Role, has_role, in_security_group
+from core.roles import ROLE_ORDER, SECURITY_GROUP, Role, has_role, in_security_group
 from incidents.inputs import clean_text, lookup_id
 from incidents.lifecycle import INCIDENT_TRANSITIONS, allowed_commands
 from incidents.models import Incident, IncidentKind, IncidentStatus, Severity, TimelineEntry
@@ -106,6 +107,18 @@ def incident_times(incident: Incident, *, now: datetime) -> IncidentTimes:
         time_to_resolve=since_detected(incident.resolved_at),
         open_for=(incident.resolved_at or now) - incident.detected_at,
     )
+
+
+def commander_candidates(incident: Incident) -> QuerySet[Any]:
+    """Active users who may command ``incident``, in one query (the role rule of core.roles, as a filter)."""
+    roles = [role.value for role in ROLE_ORDER[ROLE_ORDER.index(Role.COMMANDER) :]]
+    queryset = get_user_model().objects.filter(is_active=True)
+    queryset = queryset.filter(Q(is_superuser=True) | Q(groups__name__in=roles))
+    if incident.is_restricted:
+        queryset = queryset.filter(
+            Q(is_superuser=True) | Q(groups__name=Role.ADMIN.value) | Q(groups__name=SECURITY_GROUP)
+        )
+    return queryset.distinct().order_by("username")
 
 
 def incident_commands(*, user: Any, incident: Incident) -> list[str]:

@@ -6,7 +6,6 @@ from datetime import datetime, time
 from typing import Any
 
 from django.contrib import messages
-from django.contrib.auth import get_user_model
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
@@ -106,7 +105,6 @@ def incident_declare(request: HttpRequest) -> HttpResponse:
 def incident_detail(request: HttpRequest, pk: int) -> HttpResponse:
     incident = sel.incident_get(user=request.user, incident_id=pk)
     entries = list(sel.timeline_entries(incident=incident))
-    users = get_user_model().objects.filter(is_active=True).order_by("username")
     return render(
         request,
         "incidents/detail.html",
@@ -122,9 +120,7 @@ def incident_detail(request: HttpRequest, pk: int) -> HttpResponse:
             ],
             "can_respond": has_role(request.user, Role.RESPONDER),
             "can_command": has_role(request.user, Role.COMMANDER),
-            "commanders": [u for u in users if has_role(u, Role.COMMANDER)]
-            if has_role(request.user, Role.COMMANDER)
-            else [],
+            "commanders": sel.commander_candidates(incident) if has_role(request.user, Role.COMMANDER) else [],
             "postmortem": getattr(incident, "postmortem", None),
             "is_participant": incident.participants.filter(pk=getattr(request.user, "pk", 0)).exists(),
         },
