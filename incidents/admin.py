@@ -4,9 +4,11 @@ from __future__ import annotations
 
 from typing import Any
 
+from django import forms
 from django.contrib import admin
 from django.db.models import QuerySet
 from django.http import HttpRequest
+from django.utils import timezone
 
 from core.roles import in_security_group
 from incidents.models import (
@@ -23,10 +25,26 @@ from incidents.models import (
     RotationOverride,
     TimelineEntry,
 )
+from incidents.models.incidents import RESTRICTED_SECURITY_LEVEL, IncidentKind, TimelineKind
 from incidents.selectors.incidents import restricted_q
+from incidents.services import escalation
+from incidents.services.timeline import timeline_add
+
+# Paths from a foreign key's target model to the incident whose security level scopes it.
+_SCOPED_TARGETS: dict[type[Any], str] = {Incident: "", PostMortem: "incident__"}
 
 
-class _SecurityScoped(admin.ModelAdmin):
+class _ScopedChoices:
+    """Foreign-key pickers never list (and so never leak the titles of) level 3-4 incidents."""
+
+    def formfield_for_foreignkey(self, db_field: Any, request: HttpRequest, **kwargs: Any) -> Any:
+        path = _SCOPED_TARGETS.get(db_field.related_model)
+        if path is not None and not in_security_group(request.user):
+            kwargs["queryset"] = db_field.related_model.objects.exclude(restricted_q(path))
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)  # type: ignore[misc]
+
+
+class _SecurityScoped(_ScopedChoices, admin.ModelAdmin):
     """Hides rows of level 3-4 security incidents from staff outside the security group."""
 
     incident_path = ""
@@ -50,6 +68,35 @@ class TimelineInline(admin.TabularInline):
         return False  # entries are written by services (timeline_add), never by hand
 
 
+def _shown(value: Any) -> str:
+    if value in (None, "", []):
+        return "-"
+    if isinstance(value, list | tuple | QuerySet):
+        return ", ".join(sorted(str(getattr(v, "name", None) or getattr(v, "username", None) or v) for v in value))
+    return str(getattr(value, "username", None) or value)
+
+
+class IncidentAdminForm(forms.ModelForm):
+    """Applies the service rule that only the security group classifies at level 3-4."""
+
+    user: Any = None
+
+    def clean_security_level(self) -> int | None:
+        level: int | None = self.cleaned_data.get("security_level")
+        if (level or 0) >= RESTRICTED_SECURITY_LEVEL and not in_security_group(self.user):
+            raise forms.ValidationError("Only members of the security group can classify at level 3-4.")
+        return level
+
+    def clean(self) -> dict[str, Any]:
+        cleaned: dict[str, Any] = super().clean() or {}
+        kind, level = cleaned.get("kind"), cleaned.get("security_level")
+        if kind == IncidentKind.SECURITY_BREACH and not level:
+            self.add_error("security_level", "A security breach needs its classification level (1-4).")
+        if level and kind and kind != IncidentKind.SECURITY_BREACH:
+            self.add_error("security_level", "Only security breaches carry a classification level.")
+        return cleaned
+
+
 @admin.register(Incident)
 class IncidentAdmin(_SecurityScoped):
     list_display = ("id", "severity", "title", "kind", "status", "security_level", "commander", "detected_at")
@@ -63,6 +110,36 @@ class IncidentAdmin(_SecurityScoped):
         "escalation_task_id", "escalation_step", "escalation_due_at", "created_at", "updated_at",
     )  # fmt: skip
     inlines = [TimelineInline]
+    form = IncidentAdminForm
+
+    def get_form(self, request: HttpRequest, obj: Any = None, change: bool = False, **kwargs: Any) -> Any:
+        form: Any = super().get_form(request, obj, change=change, **kwargs)
+        form.user = request.user
+        return form
+
+    def save_related(self, request: HttpRequest, form: Any, formsets: Any, change: bool) -> None:
+        """Edits made here reach the timeline (and the live page) like every other change."""
+        super().save_related(request, form, formsets, change)
+        incident = form.instance
+        if not change:
+            timeline_add(
+                incident=incident,
+                kind=TimelineKind.DECLARED,
+                actor=request.user,
+                text=f"Declared in the admin: {incident.severity} ({incident.severity_meaning}): {incident.title}",
+                data={"severity": incident.severity, "kind": incident.kind, "security_level": incident.security_level},
+            )
+            escalation.escalation_start(incident=incident, now=timezone.now())
+            return
+        for field in form.changed_data:
+            old, new = form.initial.get(field), form.cleaned_data.get(field)
+            timeline_add(
+                incident=incident,
+                kind=TimelineKind.CHANGE,
+                actor=request.user,
+                text=f"{field}: {_shown(old)} → {_shown(new)} (in the admin)",
+                data={"field": field, "from": _shown(old), "to": _shown(new), "via": "admin"},
+            )
 
 
 @admin.register(TimelineEntry)
@@ -114,7 +191,7 @@ class EscalationPolicyAdmin(admin.ModelAdmin):
     )  # fmt: skip
 
 
-class ActionItemInline(admin.TabularInline):
+class ActionItemInline(_ScopedChoices, admin.TabularInline):
     model = ActionItem
     extra = 0
 
