@@ -125,8 +125,17 @@ def timeline_add(
     return entry
 
 
+def _require_visible(actor: Any, incident: Incident) -> None:
+    """Level 3-4 incidents do not exist for users outside the security group, whoever calls the service."""
+    from incidents.selectors.incidents import can_see
+
+    if not can_see(actor, incident):
+        raise NotFound(f"incident {incident.pk} does not exist.")
+
+
 def incident_note_add(*, actor: Any, incident: Incident, text: str) -> TimelineEntry:
     require_role(actor, Role.RESPONDER, doing="Adding a note")
+    _require_visible(actor, incident)
     text = clean_text(text, field="text", max_length=MAX_NOTE_LENGTH)
     if not text:
         raise InvalidInput("text is required: write the note.", field="text")
@@ -135,6 +144,7 @@ def incident_note_add(*, actor: Any, incident: Incident, text: str) -> TimelineE
 
 def timeline_pin(*, actor: Any, incident: Incident, seq: int, pinned: bool) -> TimelineEntry:
     require_role(actor, Role.RESPONDER, doing="Pinning a timeline entry")
+    _require_visible(actor, incident)
     with transaction.atomic():
         entry = TimelineEntry.objects.select_for_update().filter(incident=incident, seq=seq).first()
         if entry is None:

@@ -200,3 +200,18 @@ async def test_websocket_streams_timeline_entries_with_their_seq() -> None:
     assert (one["seq"], two["seq"]) == (2, 3)
     assert one["data"]["entry"]["text"] == "first" and one["data"]["incident"]["status"] == "triggered"
     await communicator.disconnect()
+
+
+def test_note_and_pin_services_refuse_users_who_may_not_see_the_incident(secret_incident) -> None:
+    """Defence in depth: callers other than the API/pages (consumers, other apps) get the same rule."""
+    from core.errors import NotFound
+    from incidents.services.timeline import timeline_pin
+
+    _, secret_incident = secret_incident
+    outsider = user_with_role("commander", username="outsider")
+    with pytest.raises(NotFound):
+        incident_note_add(actor=outsider, incident=secret_incident, text="peek")
+    with pytest.raises(NotFound):
+        timeline_pin(actor=outsider, incident=secret_incident, seq=1, pinned=True)
+    assert not TimelineEntry.objects.filter(incident=secret_incident, text="peek").exists()
+    assert not TimelineEntry.objects.filter(incident=secret_incident, pinned=True).exists()
