@@ -57,7 +57,7 @@ async def poll_node(client: NodeClient) -> dict[str, Any]:
     height: int = stats["height"]
     values: dict[str, Any] = {
         "height": height,
-        "tip_hash": str(stats.get("tipHash", ""))[:80],
+        "tip_hash": "".join(ch for ch in str(stats.get("tipHash", ""))[:80] if ch.isprintable()),
         "mempool_size": _bounded(stats.get("mempoolSize"), INT_MAX),
         "mining_active": stats.get("miningActive") if isinstance(stats.get("miningActive"), bool) else None,
     }

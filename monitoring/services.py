@@ -37,6 +37,8 @@ def validate_node_url(value: str, *, field: str, required: bool = True) -> str:
         if required:
             raise InvalidInput(f"{field} is required.", field=field)
         return ""
+    if any(ord(ch) < 32 or ord(ch) == 127 for ch in value) or " " in value:
+        raise InvalidInput(f"{field} must not contain spaces or control characters.", field=field)
     parts = urlsplit(value)
     if parts.scheme not in ("http", "https"):
         raise InvalidInput(f"{field} must start with http:// or https:// (got {value!r}).", field=field)
@@ -222,16 +224,17 @@ def samples_record(*, result: PollResult) -> MetricSample | None:
     node = Node.objects.select_for_update().filter(pk=result.node_id).first()
     if node is None:  # deleted while we polled
         return None
+    error = printable(result.error)[:500]
     sample = MetricSample.objects.create(
         node=node,
         taken_at=result.taken_at,
         reachable=result.reachable,
-        error=result.error[:500],
+        error=error,
         response_ms=result.response_ms,
         **result.values,
     )
     node.status = NodeStatus.UP if result.reachable else NodeStatus.UNREACHABLE
-    node.last_error = result.error[:500]
+    node.last_error = error
     node.last_polled_at = result.taken_at
     node.rate_limited_polls = node.rate_limited_polls + 1 if result.rate_limited else 0
     node.backoff_until = result.taken_at + rate_limit_backoff(node.rate_limited_polls) if result.rate_limited else None
@@ -246,6 +249,11 @@ def samples_record(*, result: PollResult) -> MetricSample | None:
 def rate_limit_backoff(consecutive: int) -> timedelta:
     """30 s, 60 s, 120 s, ... up to 10 min: a node that keeps refusing is asked ever less often."""
     return min(RATE_LIMIT_BACKOFF * 2 ** min(max(consecutive - 1, 0), 10), RATE_LIMIT_BACKOFF_MAX)
+
+
+def printable(text: str) -> str:
+    """Text from a node, without control characters (PostgreSQL refuses NUL in text columns)."""
+    return "".join(ch if ch.isprintable() else "?" for ch in text)
 
 
 def samples_prune(*, older_than_days: int | None = None, batch: int = 5000) -> int:

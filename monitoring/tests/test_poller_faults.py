@@ -160,3 +160,15 @@ def test_consecutive_rate_limits_back_off_longer() -> None:
     services.samples_record(result=PollResult(node.pk, now, reachable=True, values={"height": 1}))
     node.refresh_from_db()
     assert (node.rate_limited_polls, node.backoff_until) == (0, None)
+
+
+@pytest.mark.django_db
+def test_control_characters_from_a_node_are_stored_safely() -> None:
+    from django.utils import timezone
+
+    from monitoring.poller import PollResult
+
+    node = Node.objects.create(name="odd", rpc_url="http://127.0.0.1:9")
+    services.samples_record(result=PollResult(node.pk, timezone.now(), reachable=False, error="bad\x00byte\x1b[31m"))
+    node.refresh_from_db()
+    assert node.last_error == "bad?byte?[31m"

@@ -21,7 +21,8 @@ from monitoring.services import node_register_or_update
         ("http://10.0.0.1:99999", "invalid port"),
         ("http://10.0.0.1:8545/?x=1", "query string"),
         ("http://0.0.0.0:8545", "cannot have"),
-        ("not a url", "must start with http"),
+        ("not a url", "must not contain spaces"),
+        ("notaurl", "must start with http"),
     ],
 )
 def test_invalid_rpc_urls_are_refused_with_the_reason(make_user, rpc_url: str, reason: str) -> None:
@@ -242,3 +243,9 @@ def test_dashboard_api_gives_snapshots_and_series(api_client_for) -> None:
     assert [h for _, h in body["series"]["n1"]] == [42]
     bad = api_client_for("viewer").get("/api/nodes/dashboard/?minutes=0")
     assert bad.status_code == 400 and bad.json()["error"]["field"] == "minutes"
+
+
+@pytest.mark.django_db
+def test_urls_with_control_characters_are_refused(make_user) -> None:
+    with pytest.raises(InvalidInput, match="control characters"):
+        services.node_create(actor=make_user("admin"), data={"name": "n1", "rpc_url": "http://a\x00b:8545"})
