@@ -12,7 +12,7 @@ ALLOWED_TAGS = {
 ALLOWED_ATTRIBUTES = {
     "a": {"href", "title"},
     "abbr": {"title"},
-    "input": {"type", "checked", "disabled"},
+    "input": {"checked"},  # type and disabled are forced below
     "th": {"align"},
     "td": {"align"},
 }
@@ -32,4 +32,6 @@ def render_markdown(text: str) -> str:
         url_schemes=URL_SCHEMES,
         link_rel="noopener noreferrer nofollow",
         strip_comments=True,
+        # Only our task-list checkboxes: a hand-written <input> cannot become a text or password field.
+        set_tag_attribute_values={"input": {"type": "checkbox", "disabled": "disabled"}},
     )

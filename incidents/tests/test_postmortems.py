@@ -180,3 +180,12 @@ def test_api_publish_conflict_preview_and_export(resolved_incident, api_client_f
     text = export.content.decode()
     assert text.startswith("# Post-Incident Report: Peers dropped")
     assert "- [ ] Validate configs in CI (Long-term improvement;" in text
+
+
+def test_hand_written_inputs_render_only_as_disabled_checkboxes() -> None:
+    from incidents.markdown import render_markdown
+
+    html = render_markdown('Log in again: <input type="password" name="pw" value="x">\n\n- [x] done\n- [ ] open')
+    assert 'type="password"' not in html and 'name="pw"' not in html and "value=" not in html
+    assert html.count('type="checkbox"') == 3 and html.count('disabled="disabled"') == 3
+    assert html.count("checked") == 1
