@@ -9,7 +9,7 @@ from django.contrib.auth import get_user_model
 from django.db import transaction
 from django.utils import timezone
 
-from core.errors import InvalidInput, NotFound
+from core.errors import Conflict, InvalidInput, NotFound
 from core.roles import Role, has_role, in_security_group, require_role
 from core.services import audit_record
 from incidents.inputs import clean_text, parse_id
@@ -232,9 +232,9 @@ def incident_update(*, actor: Any, incident: Incident, data: dict[str, Any], now
     unknown = set(data) - set(EDITABLE)
     if unknown:
         raise InvalidInput(f"unknown or read-only field(s): {', '.join(sorted(unknown))}.", field=sorted(unknown)[0])
-    if incident.status == IncidentStatus.CLOSED:
-        raise InvalidInput("a closed incident cannot be edited.", field="status")
     locked = Incident.objects.select_for_update().get(pk=incident.pk)
+    if locked.status == IncidentStatus.CLOSED:
+        raise Conflict("a closed incident cannot be edited; it is closed.", field="status")
     changes: list[tuple[str, Any, Any]] = []
     for field, cleaner in (
         ("title", _clean_title),
@@ -314,6 +314,7 @@ def incident_participant_set(*, actor: Any, incident: Incident, user_id: int, pr
         require_role(actor, Role.COMMANDER, doing="Changing someone else's participation")
     if present and not can_see(user, incident):
         raise InvalidInput("user_id: that user may not see this security incident.", field="user_id")
+    Incident.objects.select_for_update().filter(pk=incident.pk).first()  # serialise joins/leaves of one incident
     already = incident.participants.filter(pk=user.pk).exists()
     if already == present:
         return incident

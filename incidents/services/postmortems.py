@@ -246,6 +246,11 @@ def _clean_due(due: Any) -> date | None:
         raise InvalidInput(f"due_date must be YYYY-MM-DD (got {due!r}).", field="due_date") from None
 
 
+def _check_owner_sees(owner: Any, incident: Any) -> None:
+    if owner is not None and not can_see(owner, incident):
+        raise InvalidInput("owner_id: that user may not see this security incident.", field="owner_id")
+
+
 def _clean_item(data: dict[str, Any], *, partial: bool) -> dict[str, Any]:
     allowed = {"title", "kind", "owner_id", "due_date", "done"}
     unknown = set(data) - allowed
@@ -275,6 +280,7 @@ def action_item_create(*, actor: Any, postmortem: PostMortem, data: dict[str, An
     require_role(actor, Role.COMMANDER, doing="Adding an action item")
     _require_visible(actor, postmortem.incident)
     cleaned = _clean_item(data, partial=False)
+    _check_owner_sees(cleaned.get("owner"), postmortem.incident)
     if cleaned.get("done"):
         cleaned["done_at"] = timezone.now()
     item = ActionItem.objects.create(postmortem=postmortem, **cleaned)
@@ -290,10 +296,11 @@ def action_item_update(*, actor: Any, item: ActionItem, data: dict[str, Any]) ->
         require_role(actor, Role.COMMANDER, doing="Changing an action item")
     require_role(actor, Role.RESPONDER, doing="Ticking an action item")
     cleaned = _clean_item(data, partial=True)
+    _check_owner_sees(cleaned.get("owner"), item.postmortem.incident)
+    if "done" in cleaned and cleaned["done"] != item.done:  # ticking twice keeps the first time
+        item.done_at = timezone.now() if cleaned["done"] else None
     for field, value in cleaned.items():
         setattr(item, field, value)
-    if "done" in cleaned:
-        item.done_at = timezone.now() if cleaned["done"] else None
     item.save()
     audit_record(actor=actor, verb="action_item.update", target=item, data={"fields": sorted(cleaned)})
     return item

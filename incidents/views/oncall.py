@@ -7,6 +7,7 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
+from core.errors import NotFound
 from core.roles import Role, has_role, require_role
 from incidents.models import EscalationPolicy
 from incidents.selectors import checklists as cl_sel
@@ -51,6 +52,7 @@ def checklist_detail(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def checklist_tick(request: HttpRequest, pk: int, item_id: int) -> HttpResponse:
     instance = cl_sel.checklist_get(instance_id=pk)
-    if instance.items.filter(pk=item_id).exists():
-        checklist_item_set(actor=request.user, item_id=item_id, done=request.POST.get("done") == "1")
+    if not instance.items.filter(pk=item_id).exists():
+        raise NotFound(f"checklist {pk} has no item {item_id}.")
+    checklist_item_set(actor=request.user, item_id=item_id, done=request.POST.get("done") == "1")
     return redirect("incidents:checklist", pk=pk)

@@ -49,6 +49,7 @@ def postmortem_edit(request: HttpRequest, pk: int) -> HttpResponse:
             "missing": svc.documentation_missing(postmortem.body),
             "commands": allowed_commands(POSTMORTEM_TRANSITIONS, postmortem.status) if can_edit else [],
             "can_edit": can_edit and postmortem.status != "published",
+            "can_command": can_edit,
             "items": postmortem.action_items.select_related("owner"),
             "kinds": ActionItemKind.choices,
             "users": get_user_model().objects.filter(is_active=True).order_by("username"),
@@ -102,7 +103,8 @@ def action_item_list(request: HttpRequest) -> HttpResponse:
     require_role(request.user, Role.VIEWER, doing="Viewing action items")
     show = request.GET.get("show", "open")
     items = sel.action_items_visible_to(request.user, done=None if show == "all" else show == "done")
-    return render(request, "incidents/action_items.html", {"items": items, "show": show})
+    can_command = has_role(request.user, Role.COMMANDER)
+    return render(request, "incidents/action_items.html", {"items": items, "show": show, "can_command": can_command})
 
 
 @require_POST

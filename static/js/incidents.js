@@ -36,6 +36,16 @@
     li.appendChild(span("kind", KIND_LABELS[entry.kind] || entry.kind));
     li.appendChild(span("actor", entry.actor || "system"));
     li.appendChild(span("text", entry.text));
+    var pinTemplate = document.getElementById("pin-template");
+    if (pinTemplate) {  // the same pin form the server renders for responders
+      var form = pinTemplate.content.firstElementChild.cloneNode(true);
+      form.action = form.getAttribute("action").replace(/\/0\/pin\/$/, "/" + entry.seq + "/pin/");
+      if (entry.pinned) {
+        form.querySelector('input[name="pinned"]').value = "0";
+        form.querySelector("button").textContent = "★";
+      }
+      li.appendChild(form);
+    }
     list.appendChild(li);
     lastSeq = entry.seq;
   }
