@@ -6,8 +6,6 @@ import hashlib
 import hmac
 import json
 import logging
-import threading
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
 from aiosmtpd.controller import Controller
@@ -17,6 +15,7 @@ from incidents import tasks
 from incidents.models import TimelineEntry
 from incidents.services.incidents import incident_declare
 from incidents.services.notifications import email_deliver, webhook_backoff
+from incidents.tests.receivers import Receiver
 from integrations.devnet_launcher import free_port
 
 pytestmark = pytest.mark.django_db
@@ -45,36 +44,6 @@ def smtp_server(settings):
     settings.EMAIL_USE_TLS = False
     yield inbox
     controller.stop()
-
-
-class Receiver:
-    """An HTTP server answering with the statuses in ``script`` (then 200), recording requests."""
-
-    def __init__(self, script: list[int]) -> None:
-        self.script = list(script)
-        self.requests: list[tuple[dict[str, str], bytes]] = []
-        receiver = self
-
-        class Handler(BaseHTTPRequestHandler):
-            def do_POST(self) -> None:
-                body = self.rfile.read(int(self.headers["Content-Length"]))
-                receiver.requests.append(({k.lower(): v for k, v in self.headers.items()}, body))
-                status = receiver.script.pop(0) if receiver.script else 200
-                self.send_response(status)
-                self.end_headers()
-                self.wfile.write(b"ok")
-
-            def log_message(self, *args) -> None:
-                pass
-
-        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self.url = f"http://127.0.0.1:{self.server.server_address[1]}/hook"
-        self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
-        self.thread.start()
-
-    def close(self) -> None:
-        self.server.shutdown()
-        self.server.server_close()
 
 
 @pytest.fixture
