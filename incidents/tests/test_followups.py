@@ -82,3 +82,21 @@ def test_detail_page_hides_commands_the_status_does_not_allow(client) -> None:
     hidden = re.findall(r'data-command="(\w+)"[^>]*hidden>', html)
     assert "mitigate" in hidden and "close" in hidden
     assert "acknowledge" in visible and "acknowledge" not in hidden
+
+
+def test_an_illegal_command_from_the_page_shows_the_reason_and_changes_nothing(client) -> None:
+    commander = user_with_role("commander")
+    incident = incident_declare(actor=commander, title="Stalled", severity="P2", kind="other")
+    client.force_login(commander)
+    response = client.post(f"/incidents/{incident.pk}/do/close/", follow=True)
+    assert response.status_code == 200
+    assert "cannot close this incident: it is triggered" in response.content.decode()
+    incident.refresh_from_db()
+    assert incident.status == "triggered"
+
+
+def test_a_viewer_posting_a_page_command_gets_the_403_page(client) -> None:
+    incident = incident_declare(actor=user_with_role("responder"), title="Stalled", severity="P2", kind="other")
+    client.force_login(user_with_role("viewer"))
+    response = client.post(f"/incidents/{incident.pk}/do/acknowledge/")
+    assert response.status_code == 403

@@ -12,6 +12,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from core.errors import ConsoleError, InvalidInput
+from core.pages import refusals_as_messages
 from core.roles import Role, has_role, require_role
 from incidents.inputs import parse_day
 from incidents.lifecycle import INCIDENT_TRANSITIONS
@@ -130,22 +131,16 @@ def incident_detail(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def incident_command(request: HttpRequest, pk: int, command: str) -> HttpResponse:
     incident = sel.incident_get(user=request.user, incident_id=pk)
-    try:
+    with refusals_as_messages(request):
         svc.incident_transition(actor=request.user, incident=incident, command=command)
-    except ConsoleError as exc:
-        if exc.status_code not in (400, 409):
-            raise
-        messages.error(request, exc.message)
     return redirect("incidents:detail", pk=pk)
 
 
 @require_POST
 def incident_note(request: HttpRequest, pk: int) -> HttpResponse:
     incident = sel.incident_get(user=request.user, incident_id=pk)
-    try:
+    with refusals_as_messages(request):
         incident_note_add(actor=request.user, incident=incident, text=request.POST.get("text", ""))
-    except InvalidInput as exc:
-        messages.error(request, exc.message)
     return redirect("incidents:detail", pk=pk)
 
 
@@ -160,10 +155,8 @@ def incident_pin(request: HttpRequest, pk: int, seq: int) -> HttpResponse:
 def incident_commander(request: HttpRequest, pk: int) -> HttpResponse:
     incident = sel.incident_get(user=request.user, incident_id=pk)
     raw = request.POST.get("user_id", "")
-    try:
+    with refusals_as_messages(request):
         svc.incident_set_commander(actor=request.user, incident=incident, user_id=raw or None)
-    except InvalidInput as exc:
-        messages.error(request, exc.message)
     return redirect("incidents:detail", pk=pk)
 
 

@@ -9,7 +9,7 @@ from django.shortcuts import redirect, render
 from django.utils.safestring import mark_safe
 from django.views.decorators.http import require_POST
 
-from core.errors import ConsoleError, InvalidInput
+from core.pages import refusals_as_messages
 from core.roles import Role, has_role, require_role
 from incidents.api.postmortems import export_markdown
 from incidents.lifecycle import POSTMORTEM_TRANSITIONS, allowed_commands
@@ -27,15 +27,11 @@ def postmortem_list(request: HttpRequest) -> HttpResponse:
 def postmortem_edit(request: HttpRequest, pk: int) -> HttpResponse:
     postmortem = sel.postmortem_get(user=request.user, postmortem_id=pk)
     if request.method == "POST":
-        try:
+        with refusals_as_messages(request):
             postmortem = svc.postmortem_update(
                 actor=request.user, postmortem=postmortem, body=request.POST.get("body", "")
             )
             messages.success(request, "Saved.")
-        except (InvalidInput, ConsoleError) as exc:
-            if exc.status_code not in (400, 409):
-                raise
-            messages.error(request, exc.message)
         return redirect("incidents:postmortem", pk=pk)
     can_edit = has_role(request.user, Role.COMMANDER)
     return render(
@@ -72,12 +68,8 @@ def postmortem_preview(request: HttpRequest) -> HttpResponse:
 @require_POST
 def postmortem_command(request: HttpRequest, pk: int, command: str) -> HttpResponse:
     postmortem = sel.postmortem_get(user=request.user, postmortem_id=pk)
-    try:
+    with refusals_as_messages(request):
         svc.postmortem_transition(actor=request.user, postmortem=postmortem, command=command)
-    except ConsoleError as exc:
-        if exc.status_code not in (400, 409):
-            raise
-        messages.error(request, exc.message)
     return redirect("incidents:postmortem", pk=pk)
 
 
@@ -92,10 +84,8 @@ def postmortem_export(request: HttpRequest, pk: int) -> HttpResponse:
 def action_item_add(request: HttpRequest, pk: int) -> HttpResponse:
     postmortem = sel.postmortem_get(user=request.user, postmortem_id=pk)
     data = {key: request.POST.get(key, "") for key in ("title", "kind", "owner_id", "due_date")}
-    try:
+    with refusals_as_messages(request):
         svc.action_item_create(actor=request.user, postmortem=postmortem, data=data)
-    except InvalidInput as exc:
-        messages.error(request, exc.message)
     return redirect("incidents:postmortem", pk=pk)
 
 
