@@ -17,11 +17,19 @@ def escalation_fire(self: Any, incident_id: int) -> str:
     return fire(incident_id=incident_id, task_id=self.request.id, now=timezone.now())
 
 
-@shared_task(name="incidents.tasks.send_incident_email")
-def send_incident_email(incident_id: int, to: str, subject: str, body: str) -> bool:
-    from incidents.services.notifications import email_deliver
+@shared_task(bind=True, name="incidents.tasks.send_incident_email", max_retries=10)
+def send_incident_email(self: Any, incident_id: int, to: str, subject: str, body: str) -> bool:
+    """Deliver; a mail server that refuses or is down is retried with the webhook's backoff."""
+    from incidents.services.notifications import email_deliver, webhook_backoff
 
-    return email_deliver(incident_id=incident_id, to=to, subject=subject, body=body)
+    retries = int(self.request.retries or 0)
+    limit = int(settings.INCIDENT_EMAIL_MAX_RETRIES)
+    ok = email_deliver(
+        incident_id=incident_id, to=to, subject=subject, body=body, attempt=retries + 1, final=retries >= limit
+    )
+    if not ok and retries < limit:
+        raise self.retry(countdown=webhook_backoff(retries), max_retries=limit)
+    return ok
 
 
 @shared_task(bind=True, name="incidents.tasks.send_incident_webhook", max_retries=10)

@@ -70,16 +70,20 @@ def webhook_queue(*, incident: Incident, text: str) -> None:
     transaction.on_commit(lambda: send_incident_webhook.delay(incident_id, text))
 
 
-def email_deliver(*, incident_id: int, to: str, subject: str, body: str) -> bool:
+def email_deliver(
+    *, incident_id: int, to: str, subject: str, body: str, attempt: int = 1, final: bool = True
+) -> bool:
+    """Send one email; the outcome (and whether another attempt follows) goes to the timeline."""
     try:
         send_mail(subject, body, settings.DEFAULT_FROM_EMAIL, [to], fail_silently=False)
     except (smtplib.SMTPException, OSError) as exc:
-        logger.warning("email to %s for incident %s failed: %s", to, incident_id, exc)
+        logger.warning("email to %s for incident %s failed (attempt %s): %s", to, incident_id, attempt, exc)
+        outcome = "gave up" if final else "will retry"
         timeline_add(
             incident=incident_id,
             kind=TimelineKind.NOTIFICATION,
-            text=f"Email to {to} failed: {type(exc).__name__}: {exc}",
-            data={"channel": "email", "to": to, "ok": False, "error": str(exc)[:300]},
+            text=f"Email to {to} failed (attempt {attempt}): {type(exc).__name__}: {exc}; {outcome}",
+            data={"channel": "email", "to": to, "ok": False, "attempt": attempt, "error": str(exc)[:300]},
         )
         return False
     timeline_add(

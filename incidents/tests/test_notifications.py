@@ -144,3 +144,23 @@ def test_an_unreachable_webhook_never_blocks_the_incident(receiver_factory, djan
     # Nothing was sent inside the transaction; delivery is a task queued after commit.
     assert incident.pk and callbacks
     assert _notifications(incident.pk, "webhook") == []
+
+
+def test_email_to_a_dead_mail_server_is_retried_then_given_up(settings) -> None:
+    from dinari_console.celery import app
+    from incidents.tasks import send_incident_email
+
+    settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+    settings.EMAIL_HOST, settings.EMAIL_PORT, settings.EMAIL_TIMEOUT = "127.0.0.1", free_port(), 2
+    settings.INCIDENT_EMAIL_MAX_RETRIES = 2
+    incident = incident_declare(actor=user_with_role("responder"), title="down", severity="P3")
+    propagates = app.conf.task_eager_propagates
+    app.conf.task_eager_propagates = False  # eager mode runs each retry in place
+    try:
+        send_incident_email.delay(incident.pk, "pam@dinari.test", "s", "b")
+    finally:
+        app.conf.task_eager_propagates = propagates
+    texts = [entry.text for entry in _notifications(incident.pk, "email")]
+    assert len(texts) == 3
+    assert all("failed (attempt" in text for text in texts)
+    assert texts[0].endswith("will retry") and texts[-1].endswith("gave up")
