@@ -24,6 +24,10 @@ if not os.environ.get("REDIS_URL"):
 from dinari_console.settings import *  # noqa: E402,F403
 
 RUN_ID = uuid.uuid4().hex[:10]
+if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":  # noqa: F405
+    # A file, not Django's in-memory shared cache: threads (ASGI server, worker) then wait on
+    # locks like they do in production instead of failing with "database table is locked".
+    DATABASES["default"]["TEST"] = {"NAME": str(_BASE / "var" / f"test-{os.getpid()}.sqlite3")}  # noqa: F405
 # Keys, queues and channel groups of this run never meet another run's.
 REDIS_KEY_PREFIX = f"test-{RUN_ID}"
 CELERY_TASK_DEFAULT_QUEUE = f"test-{RUN_ID}"

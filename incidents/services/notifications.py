@@ -70,9 +70,7 @@ def webhook_queue(*, incident: Incident, text: str) -> None:
     transaction.on_commit(lambda: send_incident_webhook.delay(incident_id, text))
 
 
-def email_deliver(
-    *, incident_id: int, to: str, subject: str, body: str, attempt: int = 1, final: bool = True
-) -> bool:
+def email_deliver(*, incident_id: int, to: str, subject: str, body: str, attempt: int = 1, final: bool = True) -> bool:
     """Send one email; the outcome (and whether another attempt follows) goes to the timeline."""
     try:
         send_mail(subject, body, settings.DEFAULT_FROM_EMAIL, [to], fail_silently=False)

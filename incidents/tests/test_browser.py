@@ -41,6 +41,7 @@ def test_note_from_one_user_appears_live_for_the_other(allow_sync_orm, browser, 
     def setup():
         alice = user_with_role("responder", username="alice")
         user_with_role("viewer", username="bob")
+        user_with_role("commander", username="carol")
         return incident_declare(actor=alice, title="Mainnet stalled", severity="P1", kind="mainnet_down")
 
     # Outside Playwright's event loop: the service broadcasts through async_to_sync after commit.
@@ -66,7 +67,23 @@ def test_note_from_one_user_appears_live_for_the_other(allow_sync_orm, browser, 
         assert page_b.locator("#timeline li.entry-note b").count() == 0
         page_a.locator("#timeline li.entry-note .text", has_text="Restarting node-3").wait_for(timeout=10_000)
         assert page_a.locator("#timeline li.entry-note").count() == 1
-        # B did not reload: the note arrived over the WebSocket.
+
+        # A commander acknowledges and raises the severity elsewhere: B's header follows live.
+        from django.contrib.auth import get_user_model
+
+        from incidents.services.incidents import incident_transition, incident_update
+
+        def escalate() -> None:
+            carol = get_user_model().objects.get(username="carol")
+            current = incident_transition(actor=carol, incident=incident, command="acknowledge")
+            incident_update(actor=carol, incident=current, data={"severity": "P0"})
+
+        with ThreadPoolExecutor(1) as pool:
+            pool.submit(escalate).result()
+        page_b.locator("#incident-status", has_text="acknowledged").wait_for(timeout=10_000)
+        page_b.locator("#incident-severity", has_text="P0 (Critical)").wait_for(timeout=10_000)
+        assert page_b.locator("#incident-severity-meaning").inner_text() == "Mainnet down, data loss, security breach"
+        # B did not reload: everything arrived over the WebSocket.
         assert page_b.evaluate("performance.getEntriesByType('navigation').length") == 1
     finally:
         for context in contexts:

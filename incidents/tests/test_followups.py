@@ -100,3 +100,17 @@ def test_a_viewer_posting_a_page_command_gets_the_403_page(client) -> None:
     client.force_login(user_with_role("viewer"))
     response = client.post(f"/incidents/{incident.pk}/do/acknowledge/")
     assert response.status_code == 403
+
+
+def test_detail_page_carries_severity_labels_for_live_updates(client) -> None:
+    import json
+
+    commander = user_with_role("commander")
+    incident = incident_declare(actor=commander, title="Stalled", severity="P2", kind="other")
+    client.force_login(commander)
+    html = client.get(f"/incidents/{incident.pk}/").content.decode()
+    found = re.search(r'<script id="severity-labels" type="application/json">(.*?)</script>', html)
+    assert found is not None
+    labels = json.loads(found.group(1))
+    assert labels["P0"] == {"label": "P0 (Critical)", "meaning": "Mainnet down, data loss, security breach"}
+    assert 'id="incident-severity"' in html

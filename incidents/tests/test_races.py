@@ -8,7 +8,7 @@ from functools import partial
 from typing import Any
 
 import pytest
-from django.db import connection, connections
+from django.db import connections
 
 from core.errors import Conflict
 from core.testing.factories import user_with_role
@@ -21,9 +21,6 @@ pytestmark = pytest.mark.django_db(transaction=True)
 
 def run_together(jobs: list[Callable[[], Any]]) -> list[Any]:
     """Start every job at once on its own thread (own DB connection); results or exceptions, in order."""
-    if connection.vendor == "sqlite":
-        # The test database is shared-cache in-memory SQLite, whose table locks fail fast instead of waiting.
-        pytest.skip("row-lock races need PostgreSQL (CI runs them there)")
     barrier = threading.Barrier(len(jobs))
     results: list[Any] = [None] * len(jobs)
 

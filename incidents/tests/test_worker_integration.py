@@ -7,21 +7,14 @@ hands every timer to the broker with its ETA, and a worker thread
 (``celery_worker_thread``) runs them. Nothing in the production code is
 monkeypatched; the tests wait against a deadline by polling.
 
-The local test database is SQLite in memory with a shared cache, where two
-connections writing (or one reading while another writes) lock each other's
-tables out at once ("database table is locked") instead of waiting as a file
-database or PostgreSQL would. So the tests never poll the database while the
-worker may write it: they wait on what the worker reports in-process (Celery's
-task_prerun/task_postrun signals, the locmem outbox, the loopback receiver)
-and read the database once the tasks they waited for are finished; and on
-SQLite only, the worker's two threads run one task at a time (a lock taken in
-task_prerun, released in task_postrun). On PostgreSQL they run concurrently.
+The tests wait on what the worker reports in-process (Celery's
+task_prerun/task_postrun signals, the locmem outbox, the loopback receiver) and
+read the database once the tasks they waited for have finished.
 """
 
 from __future__ import annotations
 
 import json
-import threading
 import time
 from collections.abc import Callable, Iterator
 from datetime import date, timedelta
@@ -30,7 +23,6 @@ from typing import Any, TypeVar
 import pytest
 from celery.signals import task_postrun, task_prerun
 from django.core import mail
-from django.db import connection
 from django.utils import timezone
 
 from core.testing.factories import user_with_role
@@ -66,20 +58,14 @@ def _purge_queue_afterwards() -> Iterator[None]:
 class TaskLog:
     """What the worker threads ran: (event, task name, task id, state, return value, monotonic time)."""
 
-    def __init__(self, serialize: bool) -> None:
+    def __init__(self) -> None:
         self.events: list[tuple[str, str, str, str | None, Any, float]] = []
-        self.serialize = serialize
-        self.one_at_a_time = threading.Lock()
 
     def prerun(self, sender: Any = None, task_id: str = "", **_: Any) -> None:
-        if self.serialize:
-            self.one_at_a_time.acquire(timeout=20)
         self.events.append(("start", sender.name, task_id, None, None, time.monotonic()))
 
     def postrun(self, sender: Any = None, task_id: str = "", state: str | None = None, retval: Any = None, **_: Any):
         self.events.append(("end", sender.name, task_id, state, retval, time.monotonic()))
-        if self.serialize and self.one_at_a_time.locked():
-            self.one_at_a_time.release()
 
     def started(self, task_id: str) -> list[float]:
         return [e[5] for e in self.events if e[0] == "start" and e[2] == task_id]
@@ -92,7 +78,7 @@ class TaskLog:
 
 @pytest.fixture
 def worker(_purge_queue_afterwards: None, celery_worker_thread: Any) -> Iterator[TaskLog]:
-    log = TaskLog(serialize=connection.vendor == "sqlite")
+    log = TaskLog()
     task_prerun.connect(log.prerun, weak=False)
     task_postrun.connect(log.postrun, weak=False)
     yield log

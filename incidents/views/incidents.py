@@ -114,6 +114,10 @@ def incident_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "entries": entries,
             "last_seq": entries[-1].seq if entries else 0,
             "times": sel.incident_times(incident, now=timezone.now()),
+            "severity_labels": {
+                value: {"label": label, "meaning": SEVERITY_MEANINGS.get(value, "")}
+                for value, label in Severity.choices
+            },
             "command_buttons": [
                 {"name": name, "sources": sorted(t.sources), "visible": incident.status in t.sources}
                 for name, t in INCIDENT_TRANSITIONS.items()

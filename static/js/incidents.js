@@ -7,6 +7,8 @@
   var lastSeq = parseInt(root.dataset.lastSeq || "0", 10);
   var list = document.getElementById("timeline");
   var statusEl = document.getElementById("live-status");
+  var labelsEl = document.getElementById("severity-labels");
+  var SEVERITY_LABELS = labelsEl ? JSON.parse(labelsEl.textContent) : {};
   var KIND_LABELS = {declared: "Declared", status: "Status change", change: "Field change", assignment: "Assignment",
     note: "Note", escalation: "Escalation", notification: "Notification", alert: "Alert", action_run: "Action run",
     postmortem: "Post-mortem", system: "System"};
@@ -54,6 +56,12 @@
     if (!snap) return;
     var st = document.getElementById("incident-status");
     if (st) { st.textContent = snap.status; st.className = "istatus istatus-" + snap.status; }
+    var sev = document.getElementById("incident-severity");
+    if (sev && snap.severity && SEVERITY_LABELS[snap.severity]) {
+      sev.textContent = SEVERITY_LABELS[snap.severity].label;
+      sev.className = "sev sev-" + snap.severity;
+      document.getElementById("incident-severity-meaning").textContent = SEVERITY_LABELS[snap.severity].meaning;
+    }
     var cmd = document.getElementById("incident-commander");
     if (cmd) cmd.textContent = snap.commander || "–";
     var parts = document.getElementById("incident-participants");
