@@ -27,7 +27,10 @@ RUN_ID = uuid.uuid4().hex[:10]
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":  # noqa: F405
     # A file, not Django's in-memory shared cache: threads (ASGI server, worker) then wait on
     # locks like they do in production instead of failing with "database table is locked".
-    DATABASES["default"]["TEST"] = {"NAME": str(_BASE / "var" / f"test-{os.getpid()}.sqlite3")}  # noqa: F405
+    _test_db = _BASE / "var" / f"test-{os.getpid()}.sqlite3"
+    DATABASES["default"]["TEST"] = {"NAME": str(_test_db)}  # noqa: F405
+    # Django removes the database file; SQLite's WAL side files are ours to remove.
+    atexit.register(lambda: [_test_db.with_name(_test_db.name + s).unlink(missing_ok=True) for s in ("-wal", "-shm")])
 # Keys, queues and channel groups of this run never meet another run's.
 REDIS_KEY_PREFIX = f"test-{RUN_ID}"
 CELERY_TASK_DEFAULT_QUEUE = f"test-{RUN_ID}"
