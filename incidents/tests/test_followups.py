@@ -114,3 +114,17 @@ def test_detail_page_carries_severity_labels_for_live_updates(client) -> None:
     labels = json.loads(found.group(1))
     assert labels["P0"] == {"label": "P0 (Critical)", "meaning": "Mainnet down, data loss, security breach"}
     assert 'id="incident-severity"' in html
+
+
+def test_a_refused_post_mortem_save_keeps_the_writers_text(client) -> None:
+    from incidents.services.postmortems import postmortem_create
+
+    commander = user_with_role("commander")
+    postmortem = postmortem_create(actor=commander, incident=_closed_incident(commander))
+    client.force_login(commander)
+    response = client.post(f"/incidents/postmortems/{postmortem.pk}/", {"body": "My careful analysis\x00 here"})
+    assert response.status_code == 400
+    html = response.content.decode()
+    assert "My careful analysis" in html  # still in the editor
+    postmortem.refresh_from_db()
+    assert "My careful analysis" not in postmortem.body

@@ -9,6 +9,7 @@ from django.shortcuts import redirect, render
 from django.utils.safestring import mark_safe
 from django.views.decorators.http import require_POST
 
+from core.errors import Conflict, InvalidInput
 from core.pages import refusals_as_messages
 from core.roles import Role, has_role, require_role
 from incidents.api.postmortems import export_markdown
@@ -26,23 +27,30 @@ def postmortem_list(request: HttpRequest) -> HttpResponse:
 
 def postmortem_edit(request: HttpRequest, pk: int) -> HttpResponse:
     postmortem = sel.postmortem_get(user=request.user, postmortem_id=pk)
+    body = postmortem.body
+    status = 200
     if request.method == "POST":
-        with refusals_as_messages(request):
-            postmortem = svc.postmortem_update(
-                actor=request.user, postmortem=postmortem, body=request.POST.get("body", "")
-            )
+        submitted = request.POST.get("body", "")
+        try:
+            svc.postmortem_update(actor=request.user, postmortem=postmortem, body=submitted)
+        except (InvalidInput, Conflict) as exc:
+            # Show the editor again with the writer's text: a refused save must not lose it.
+            messages.error(request, exc.message)
+            body, status = submitted, exc.status_code
+        else:
             messages.success(request, "Saved.")
-        return redirect("incidents:postmortem", pk=pk)
+            return redirect("incidents:postmortem", pk=pk)
     can_edit = has_role(request.user, Role.COMMANDER)
     return render(
         request,
         "incidents/postmortem_edit.html",
         {
             "postmortem": postmortem,
+            "body": body,
             "incident": postmortem.incident,
             # render_markdown sanitises with nh3: safe to mark.
-            "preview": mark_safe(render_markdown(postmortem.body)),  # noqa: S308
-            "missing": svc.documentation_missing(postmortem.body),
+            "preview": mark_safe(render_markdown(body)),  # noqa: S308
+            "missing": svc.documentation_missing(body),
             "commands": allowed_commands(POSTMORTEM_TRANSITIONS, postmortem.status) if can_edit else [],
             "can_edit": can_edit and postmortem.status != "published",
             "can_command": can_edit,
@@ -50,6 +58,7 @@ def postmortem_edit(request: HttpRequest, pk: int) -> HttpResponse:
             "kinds": ActionItemKind.choices,
             "users": get_user_model().objects.filter(is_active=True).order_by("username"),
         },
+        status=status,
     )
 
 
