@@ -29,8 +29,13 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":  # noqa: F405
     # locks like they do in production instead of failing with "database table is locked".
     _test_db = _BASE / "var" / f"test-{os.getpid()}.sqlite3"
     DATABASES["default"]["TEST"] = {"NAME": str(_test_db)}  # noqa: F405
-    # Django removes the database file; SQLite's WAL side files are ours to remove.
-    atexit.register(lambda: [_test_db.with_name(_test_db.name + s).unlink(missing_ok=True) for s in ("-wal", "-shm")])
+
+    def _remove_wal_files() -> None:
+        """Django removes the database file; SQLite's WAL side files are ours to remove."""
+        for suffix in ("-wal", "-shm"):
+            _test_db.with_name(_test_db.name + suffix).unlink(missing_ok=True)
+
+    atexit.register(_remove_wal_files)
 # Keys, queues and channel groups of this run never meet another run's.
 REDIS_KEY_PREFIX = f"test-{RUN_ID}"
 CELERY_TASK_DEFAULT_QUEUE = f"test-{RUN_ID}"
